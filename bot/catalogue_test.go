@@ -1,0 +1,43 @@
+package bot
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestCatalogueHasEveryTextInEveryLanguage(t *testing.T) {
+	c, err := NewCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range Languages {
+		for _, id := range []string{"first_reply", "added_to_tip", "empty_reply"} {
+			got := c.Text(lang, id, map[string]any{"Code": "K7Q-4MP"})
+			if got == id || !strings.Contains(got, "K7Q-4MP") {
+				t.Errorf("%s/%s = %q", lang, id, got)
+			}
+		}
+	}
+	if got := c.Text("sq", "ack_first", map[string]any{"Code": "K7Q-4MP"}); !strings.HasPrefix(got, "U pranua") {
+		t.Errorf("responder text = %q", got)
+	}
+	if en, sq := c.Text("en", "first_reply", map[string]any{"Code": "X"}), c.Text("sq", "first_reply", map[string]any{"Code": "X"}); en == sq {
+		t.Error("English and Albanian first replies are the same")
+	}
+}
+
+func TestDetectLanguage(t *testing.T) {
+	for _, tc := range []struct{ text, hint, want string }{
+		{"Në Shkodër mbajnë një vajzë të mbyllur", "", "sq"},
+		{"ne shkoder mbajne nje vajze", "", "sq"},
+		{"There is a girl locked in a bar in Vlora, please help", "", "en"},
+		{"help", "en", "en"},
+		{"ndihmë", "", "sq"},
+		{"", "en-GB", "en"},
+		{"", "", "sq"},
+	} {
+		if got := DetectLanguage(tc.text, tc.hint); got != tc.want {
+			t.Errorf("DetectLanguage(%q, %q) = %s, want %s", tc.text, tc.hint, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,150 @@
+// Package bot is the conversation with the public and the responders, shared
+// by every channel: it decides the classification and reply of each
+// reporter message, words alerts, and carries out responder commands.
+// Channel adapters (bot/telegram, bot/sms) verify, parse and send for one
+// channel each and call Service; Service knows no wire format.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/hotline-al/hotline/hotline"
+	"github.com/hotline-al/hotline/triage"
+)
+
+// Store is what the conversation needs from the system of record
+// (implemented by hotline/postgres).
+type Store interface {
+	ReceiveReporterMessage(ctx context.Context, in hotline.InboundMessage, window time.Duration, decide func(hotline.TipContext) hotline.IntakeDecision) (hotline.Receipt, error)
+	ClaimDelivery(ctx context.Context, source, key string, at time.Time) (bool, error)
+	ResponderByTelegramChat(ctx context.Context, chatID int64) (hotline.Responder, error)
+	ResponderByPhone(ctx context.Context, phone string) (hotline.Responder, error)
+	Acknowledge(ctx context.Context, source, key, code string, r hotline.Responder, ch hotline.Channel, now time.Time, confirm func(hotline.AckResult) string) (hotline.AckResult, error)
+	EscalateNow(ctx context.Context, source, key, code string, r hotline.Responder, now time.Time) error
+	TellResponder(ctx context.Context, source, key string, r hotline.Responder, ch hotline.Channel, tipID int64, body string, now time.Time) error
+}
+
+// Queue takes routed work (implemented by triage.Queue).
+type Queue interface {
+	Enqueue(ctx context.Context, e triage.QueueEntry) error
+}
+
+// Service is the channel-independent conversation.
+type Service struct {
+	Store      Store
+	Queue      Queue
+	Classifier hotline.Classifier
+	Catalogue  *Catalogue
+	// Now is the clock (time.Now in production, a fake in tests).
+	Now func() time.Time
+	// ConversationWindow: a reporter's message within this time of their
+	// last one extends the same tip (REPLY_WINDOW).
+	ConversationWindow time.Duration
+	// Wake, when set, is called after work was queued (nudges the sender and router).
+	Wake func()
+	Log  *slog.Logger
+}
+
+// FromPublic stores a message from a member of the public (before the
+// channel acknowledges it), then queues its tip for routing. A redelivered
+// message changes nothing. The returned error means nothing was stored and
+// the channel must answer with a failure so the message is sent again.
+func (s *Service) FromPublic(ctx context.Context, in hotline.InboundMessage) (hotline.Receipt, error) {
+	if in.ReceivedAt.IsZero() {
+		in.ReceivedAt = s.Now()
+	}
+	rc, err := s.Store.ReceiveReporterMessage(ctx, in, s.ConversationWindow, s.decide)
+	if err != nil {
+		return rc, err
+	}
+	if rc.Duplicate {
+		s.Log.Info("duplicate delivery ignored", "channel", in.Channel, "source", in.Source)
+		return rc, nil
+	}
+	s.Log.Info("message stored", "channel", in.Channel, "kind", in.Kind, "tip", rc.ReferenceCode,
+		"new_tip", rc.NewTip, "level", rc.Level, "county", rc.County, "bytes", len(in.Text), "media", len(in.Media))
+	// Committed: from here a failure only delays routing (the sweeper
+	// re-enqueues tips whose routing is pending).
+	if err := s.Queue.Enqueue(ctx, triage.QueueEntry{TipID: rc.TipID, Level: rc.Level, County: rc.County}); err != nil {
+		s.Log.Warn("enqueue failed; the sweeper will retry", "tip", rc.ReferenceCode, "err", err)
+	}
+	s.wake()
+	return rc, nil
+}
+
+func (s *Service) wake() {
+	if s.Wake != nil {
+		s.Wake()
+	}
+}
+
+// decide is called inside intake's transaction: classify the whole tip,
+// choose the language and the reply.
+func (s *Service) decide(tc hotline.TipContext) hotline.IntakeDecision {
+	c := s.Classifier.Classify(tc.Text).Normalized()
+	if strings.TrimSpace(tc.Text) == "" && len(tc.Message.Media) > 0 && (c.Level == hotline.LevelP4) {
+		// A photo or voice note with no words is never "just a question".
+		c.Level = hotline.LevelP3
+		c.Reasons = append(c.Reasons, "media without text")
+	}
+	lang := tc.Language
+	if tc.NewTip {
+		lang = DetectLanguage(tc.Message.Text, tc.Message.LanguageHint)
+	}
+	d := hotline.IntakeDecision{Classification: c, Language: lang}
+	data := map[string]any{"Code": tc.ReferenceCode}
+	switch {
+	case tc.OptedOut:
+	case tc.NewTip && strings.TrimSpace(tc.Message.Text) == "":
+		d.Reply = s.Catalogue.Text(lang, "empty_reply", data)
+	case tc.NewTip:
+		d.Reply = s.Catalogue.Text(lang, "first_reply", data)
+	case len(hotline.FindReferenceCodes(tc.Message.Text)) > 0:
+		d.Reply = s.Catalogue.Text(lang, "added_to_tip", data)
+	}
+	return d
+}
+
+// FromResponder carries out a responder's command received on ch as
+// delivery (source, key): acknowledge, escalate now, or answer with help.
+// A repeated delivery changes nothing; a repeated acknowledgement is
+// answered politely.
+func (s *Service) FromResponder(ctx context.Context, source, key string, r hotline.Responder, ch hotline.Channel, cmd Command) error {
+	now := s.Now()
+	switch cmd.Action {
+	case ActionAcknowledge:
+		res, err := s.Store.Acknowledge(ctx, source, key, cmd.Code, r, ch, now, func(res hotline.AckResult) string {
+			if res.First {
+				return s.Catalogue.Text("sq", "ack_first", map[string]any{"Code": cmd.Code})
+			}
+			return s.Catalogue.Text("sq", "ack_again", map[string]any{"Code": cmd.Code, "Name": res.AlreadyBy})
+		})
+		if errors.Is(err, hotline.ErrNotFound) {
+			return s.Store.TellResponder(ctx, source, key, r, ch, 0, s.Catalogue.Text("sq", "ack_unknown", map[string]any{"Code": cmd.Code}), now)
+		}
+		if err != nil {
+			return fmt.Errorf("responder %d acknowledges %s: %w", r.ID, cmd.Code, err)
+		}
+		s.Log.Info("acknowledged", "tip", cmd.Code, "responder", r.ID, "first", res.First, "channel", ch)
+	case ActionEscalate:
+		err := s.Store.EscalateNow(ctx, source, key, cmd.Code, r, now)
+		if errors.Is(err, hotline.ErrNotFound) {
+			return s.Store.TellResponder(ctx, source, key, r, ch, 0, s.Catalogue.Text("sq", "ack_unknown", map[string]any{"Code": cmd.Code}), now)
+		}
+		if err != nil {
+			return fmt.Errorf("responder %d escalates %s: %w", r.ID, cmd.Code, err)
+		}
+		s.Log.Info("escalated by responder", "tip", cmd.Code, "responder", r.ID)
+	default:
+		if err := s.Store.TellResponder(ctx, source, key, r, ch, 0, s.Catalogue.Text("sq", "responder_help", nil), now); err != nil {
+			return fmt.Errorf("answer responder %d: %w", r.ID, err)
+		}
+	}
+	s.wake()
+	return nil
+}

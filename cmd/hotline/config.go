@@ -1,0 +1,118 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hotline-al/hotline/hotline/privacy"
+)
+
+// Config is hotline's configuration, from the environment variables of
+// DESIGN.md. Load validates it.
+type Config struct {
+	DatabaseURL          string
+	RedisURL             string
+	HTTPAddr             string
+	PublicURL            string
+	SecretKey            []byte // 32 bytes; nil when HOTLINE_SECRET_KEY is unset
+	TelegramBotToken     string
+	TelegramAPIEndpoint  string
+	TelegramFileEndpoint string
+	TelegramMode         string // polling or webhook
+	TelegramSecret       string
+	TwilioAccountSID     string
+	TwilioAuthToken      string
+	TwilioFrom           string
+	TwilioAPIURL         string
+	EscalateAfter        time.Duration
+	ReplyWindow          time.Duration
+	DiscreetSMS          bool
+	MediaMaxBytes        int64
+}
+
+// defaultDatabaseURL is the local instance scripts/demo starts.
+const defaultDatabaseURL = "postgres://hotline@127.0.0.1:5432/hotline?sslmode=disable"
+
+// LoadConfig reads the configuration from getenv and validates it; the
+// error names the variable and the reason in one line.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	get := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := Config{
+		DatabaseURL:          get("DATABASE_URL", defaultDatabaseURL),
+		RedisURL:             get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+		HTTPAddr:             get("HTTP_ADDR", ":8080"),
+		PublicURL:            strings.TrimRight(get("PUBLIC_URL", "http://localhost:8080"), "/"),
+		TelegramBotToken:     get("TELEGRAM_BOT_TOKEN", ""),
+		TelegramAPIEndpoint:  get("TELEGRAM_API_ENDPOINT", ""),
+		TelegramFileEndpoint: get("TELEGRAM_FILE_ENDPOINT", ""),
+		TelegramMode:         get("TELEGRAM_MODE", "polling"),
+		TelegramSecret:       get("TELEGRAM_WEBHOOK_SECRET", ""),
+		TwilioAccountSID:     get("TWILIO_ACCOUNT_SID", ""),
+		TwilioAuthToken:      get("TWILIO_AUTH_TOKEN", ""),
+		TwilioFrom:           get("TWILIO_FROM", ""),
+		TwilioAPIURL:         get("TWILIO_API_URL", ""),
+	}
+	var errs []error
+	if s := getenv("HOTLINE_SECRET_KEY"); s != "" {
+		key, err := privacy.ParseSecret(s)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		c.SecretKey = key
+	}
+	duration := func(k, def string) time.Duration {
+		d, err := time.ParseDuration(get(k, def))
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s must be a positive Go duration such as 5m", k))
+		}
+		return d
+	}
+	c.EscalateAfter = duration("ESCALATE_AFTER", "5m")
+	c.ReplyWindow = duration("REPLY_WINDOW", "15m")
+	var err error
+	if c.DiscreetSMS, err = strconv.ParseBool(get("DISCREET_SMS", "true")); err != nil {
+		errs = append(errs, errors.New("DISCREET_SMS must be true or false"))
+	}
+	if c.MediaMaxBytes, err = strconv.ParseInt(get("MEDIA_MAX_BYTES", "20971520"), 10, 64); err != nil || c.MediaMaxBytes <= 0 {
+		errs = append(errs, errors.New("MEDIA_MAX_BYTES must be a positive number of bytes"))
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || u.Scheme == "" || u.Host == "" {
+		errs = append(errs, errors.New("PUBLIC_URL must be an absolute URL such as https://hotline.example.al"))
+	}
+	if _, err := url.Parse(c.RedisURL); err != nil {
+		errs = append(errs, errors.New("REDIS_URL is not a URL"))
+	}
+	switch c.TelegramMode {
+	case "polling":
+	case "webhook":
+		if c.TelegramBotToken != "" && c.TelegramSecret == "" {
+			errs = append(errs, errors.New("TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_MODE=webhook"))
+		}
+	default:
+		errs = append(errs, errors.New("TELEGRAM_MODE must be polling or webhook"))
+	}
+	for _, k := range []string{"TELEGRAM_API_ENDPOINT", "TELEGRAM_FILE_ENDPOINT"} {
+		if v := get(k, ""); v != "" && strings.Count(v, "%s") != 2 {
+			errs = append(errs, fmt.Errorf("%s must contain two %%s (token, method or path)", k))
+		}
+	}
+	if (c.TwilioAccountSID == "") != (c.TwilioAuthToken == "") {
+		errs = append(errs, errors.New("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN go together"))
+	}
+	if c.TwilioAccountSID != "" && c.TwilioFrom == "" {
+		errs = append(errs, errors.New("TWILIO_FROM is required when Twilio is configured"))
+	}
+	if len(errs) > 0 {
+		return c, errs[0]
+	}
+	return c, nil
+}

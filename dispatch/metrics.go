@@ -1,0 +1,46 @@
+package dispatch
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hotline-al/hotline/hotline"
+)
+
+// Metrics are the stages' Prometheus metrics. Labels never carry reporter
+// contact or message text. A nil *Metrics records nothing.
+type Metrics struct {
+	Sent     *prometheus.CounterVec   // hotline_outbox_sent_total{kind,channel}
+	Failed   *prometheus.CounterVec   // hotline_outbox_failed_total{kind,channel}
+	SendTime *prometheus.HistogramVec // hotline_outbox_send_seconds{channel}
+}
+
+// NewMetrics registers the metrics with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		Sent: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hotline_outbox_sent_total",
+			Help: "Outbox items handed to their channel."}, []string{"kind", "channel"}),
+		Failed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hotline_outbox_failed_total",
+			Help: "Outbox items that could not be delivered on their channel."}, []string{"kind", "channel"}),
+		SendTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "hotline_outbox_send_seconds",
+			Help: "Time to hand one outbox item to its channel, in seconds."}, []string{"channel"}),
+	}
+	reg.MustRegister(m.Sent, m.Failed, m.SendTime)
+	return m
+}
+
+func (m *Metrics) sent(o hotline.OutboundMessage, d time.Duration) {
+	if m == nil {
+		return
+	}
+	m.Sent.WithLabelValues(string(o.Kind), string(o.Channel)).Inc()
+	m.SendTime.WithLabelValues(string(o.Channel)).Observe(d.Seconds())
+}
+
+func (m *Metrics) failed(o hotline.OutboundMessage) {
+	if m == nil {
+		return
+	}
+	m.Failed.WithLabelValues(string(o.Kind), string(o.Channel)).Inc()
+}

@@ -1,0 +1,280 @@
+package postgres
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/hotline-al/hotline/hotline"
+)
+
+// claimDelivery records an inbound delivery key in tx. It returns false when
+// the key was already there: the caller must then change nothing.
+func claimDelivery(ctx context.Context, tx pgx.Tx, source, key string, at time.Time) (bool, error) {
+	if source == "" || key == "" {
+		return true, nil // nothing to de-duplicate by (e.g. an operator's entry)
+	}
+	tag, err := tx.Exec(ctx,
+		`INSERT INTO inbound_deliveries (source, key, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+		source, key, at)
+	if err != nil {
+		return false, fmt.Errorf("record delivery %s: %w", source, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// ClaimDelivery records an inbound delivery that carries no message to store
+// (a reaction, a chat member update) so that its redelivery is recognised.
+// It returns false for a repeat.
+func (db *DB) ClaimDelivery(ctx context.Context, source, key string, at time.Time) (bool, error) {
+	var fresh bool
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		fresh, err = claimDelivery(ctx, tx, source, key, at)
+		return err
+	})
+	return fresh, err
+}
+
+// ReceiveReporterMessage stores a message from a member of the public and
+// the tip it opens or extends, in one transaction, before the channel
+// answers: the delivery key (de-duplication), the reporter (contact sealed,
+// found by keyed hash), the tip, the message (raw payload sealed), the
+// classification decide returns, the reply to send (in the outbox), and the
+// mark that the tip awaits routing. A repeated delivery key returns
+// Receipt{Duplicate: true} and changes nothing.
+//
+// The message joins, in order: the tip whose reference code it names; the
+// reporter's latest open tip written to within window; else a new tip.
+// Messages from one reporter are serialised, so two arriving at once do not
+// open two tips.
+func (db *DB) ReceiveReporterMessage(ctx context.Context, in hotline.InboundMessage, window time.Duration,
+	decide func(hotline.TipContext) hotline.IntakeDecision) (hotline.Receipt, error) {
+	if db.keys == nil {
+		return hotline.Receipt{}, errors.New("receive message: no keys configured")
+	}
+	var rc hotline.Receipt
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		rc = hotline.Receipt{}
+		fresh, err := claimDelivery(ctx, tx, in.Source, in.DeliveryKey, in.ReceivedAt)
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			rc.Duplicate = true
+			return nil
+		}
+		channel := string(in.Channel)
+		hash := db.keys.ContactHash(channel, in.Contact)
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(binary.BigEndian.Uint64(hash[:8]))); err != nil {
+			return fmt.Errorf("lock reporter: %w", err)
+		}
+		reporterID, optedOut, err := db.reporter(ctx, tx, in, hash)
+		if err != nil {
+			return err
+		}
+		rc.ReporterID = reporterID
+
+		tip, err := findTip(ctx, tx, in, reporterID, window)
+		if err != nil {
+			return err
+		}
+		tc := hotline.TipContext{Message: in, OptedOut: optedOut}
+		if tip.id == 0 {
+			code, id, err := newTip(ctx, tx, reporterID, in)
+			if err != nil {
+				return err
+			}
+			tip = tipRow{id: id, code: code, reporterID: reporterID, language: in.LanguageHint}
+			tc.NewTip = true
+		}
+		tc.TipID, tc.ReferenceCode, tc.Language = tip.id, tip.code, tip.language
+		tc.ByOtherReporter = tip.reporterID != 0 && tip.reporterID != reporterID
+
+		media, _ := json.Marshal(in.Media)
+		if in.Media == nil {
+			media = []byte("[]")
+		}
+		var raw []byte
+		if len(in.Raw) > 0 {
+			raw = db.keys.Seal(in.Raw, "raw:"+channel)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO messages (tip_id, reporter_id, direction, channel, kind, body, media, raw_encrypted, received_at)
+			VALUES ($1, $2, 'in', $3, $4, $5, $6, $7, $8)`,
+			tip.id, reporterID, channel, in.Kind, in.Text, media, raw, in.ReceivedAt); err != nil {
+			return fmt.Errorf("store message of tip %s: %w", tip.code, err)
+		}
+		if tc.Text, err = tipText(ctx, tx, tip.id); err != nil {
+			return err
+		}
+
+		d := decide(tc)
+		c := d.Classification.Normalized()
+		cj, err := json.Marshal(c)
+		if err != nil {
+			return fmt.Errorf("encode classification: %w", err)
+		}
+		lang := d.Language
+		if lang == "" {
+			lang = tc.Language
+		}
+		if _, err := tx.Exec(ctx, `UPDATE tips SET level = $2, county = $3, intake = $4, classification = $5,
+			language = COALESCE(NULLIF($6, ''), language), dispatch_pending = true, last_message_at = $7, updated_at = $7
+			WHERE id = $1`, tip.id, string(c.Level), c.County, c.Intake, cj, lang, in.ReceivedAt); err != nil {
+			return fmt.Errorf("triage tip %s: %w", tip.code, err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE reporters SET last_message_at = $2, language = COALESCE(NULLIF($3, ''), language) WHERE id = $1`,
+			reporterID, in.ReceivedAt, lang); err != nil {
+			return fmt.Errorf("update reporter: %w", err)
+		}
+		if d.Reply != "" && !optedOut {
+			if _, err := tx.Exec(ctx, `INSERT INTO outbox (tip_id, kind, reporter_id, channel, body, priority, next_attempt_at, created_at)
+				VALUES ($1, 'reporter_reply', $2, $3, $4, 0, $5, $5)`, tip.id, reporterID, channel, d.Reply, in.ReceivedAt); err != nil {
+				return fmt.Errorf("queue reply for tip %s: %w", tip.code, err)
+			}
+		}
+		rc.TipID, rc.ReferenceCode, rc.NewTip = tip.id, tip.code, tc.NewTip
+		rc.Level, rc.County = c.Level, c.County
+		return nil
+	})
+	if err != nil {
+		return hotline.Receipt{}, fmt.Errorf("receive %s message: %w", in.Channel, err)
+	}
+	return rc, nil
+}
+
+// reporter finds the reporter by keyed hash or creates them with the sealed
+// contact. It returns the id and whether they opted out.
+func (db *DB) reporter(ctx context.Context, tx pgx.Tx, in hotline.InboundMessage, hash []byte) (int64, bool, error) {
+	var id int64
+	var optedOut bool
+	err := tx.QueryRow(ctx, `SELECT r.id, r.opted_out_at IS NOT NULL FROM reporter_contacts c JOIN reporters r ON r.id = c.reporter_id
+		WHERE c.channel = $1 AND c.contact_hash = $2`, string(in.Channel), hash).Scan(&id, &optedOut)
+	if err == nil {
+		return id, optedOut, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return 0, false, fmt.Errorf("find reporter: %w", err)
+	}
+	lang := in.LanguageHint
+	if lang == "" {
+		lang = "sq"
+	}
+	if err := tx.QueryRow(ctx, `INSERT INTO reporters (channel, language, created_at) VALUES ($1, $2, $3) RETURNING id`,
+		string(in.Channel), lang, in.ReceivedAt).Scan(&id); err != nil {
+		return 0, false, fmt.Errorf("create reporter: %w", err)
+	}
+	sealed := db.keys.Seal([]byte(in.Contact), "contact:"+string(in.Channel))
+	if _, err := tx.Exec(ctx, `INSERT INTO reporter_contacts (reporter_id, channel, contact_hash, contact_encrypted) VALUES ($1, $2, $3, $4)`,
+		id, string(in.Channel), hash, sealed); err != nil {
+		return 0, false, fmt.Errorf("store reporter contact: %w", err)
+	}
+	return id, false, nil
+}
+
+type tipRow struct {
+	id         int64
+	code       string
+	reporterID int64
+	language   string
+}
+
+func findTip(ctx context.Context, tx pgx.Tx, in hotline.InboundMessage, reporterID int64, window time.Duration) (tipRow, error) {
+	var t tipRow
+	scan := func(row pgx.Row) (bool, error) {
+		var rid *int64
+		err := row.Scan(&t.id, &t.code, &rid, &t.language)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("find tip: %w", err)
+		}
+		if rid != nil {
+			t.reporterID = *rid
+		}
+		return true, nil
+	}
+	if codes := hotline.FindReferenceCodes(in.Text); len(codes) > 0 {
+		found, err := scan(tx.QueryRow(ctx, `SELECT id, reference_code, reporter_id, language FROM tips
+			WHERE reference_code = ANY($1) ORDER BY id DESC LIMIT 1 FOR UPDATE`, codes))
+		if found || err != nil {
+			return t, err
+		}
+	}
+	found, err := scan(tx.QueryRow(ctx, `SELECT id, reference_code, reporter_id, language FROM tips
+		WHERE reporter_id = $1 AND status <> 'closed' AND last_message_at > $2
+		ORDER BY last_message_at DESC LIMIT 1 FOR UPDATE`, reporterID, in.ReceivedAt.Add(-window)))
+	if found || err != nil {
+		return t, err
+	}
+	return tipRow{}, nil
+}
+
+func newTip(ctx context.Context, tx pgx.Tx, reporterID int64, in hotline.InboundMessage) (string, int64, error) {
+	lang := in.LanguageHint
+	if lang == "" {
+		lang = "sq"
+	}
+	for attempt := 0; attempt < 8; attempt++ {
+		code, err := hotline.NewReferenceCode(nil)
+		if err != nil {
+			return "", 0, err
+		}
+		var id int64
+		// A savepoint lets a (rare) code collision be retried in the same transaction.
+		err = pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
+			return sp.QueryRow(ctx, `INSERT INTO tips (reference_code, reporter_id, channel, language, last_message_at, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $5, $5) RETURNING id`, code, reporterID, string(in.Channel), lang, in.ReceivedAt).Scan(&id)
+		})
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+			continue
+		}
+		if err != nil {
+			return "", 0, fmt.Errorf("open tip: %w", err)
+		}
+		return code, id, nil
+	}
+	return "", 0, errors.New("open tip: no free reference code after 8 tries")
+}
+
+func tipText(ctx context.Context, tx pgx.Tx, tipID int64) (string, error) {
+	rows, err := tx.Query(ctx, `SELECT body FROM messages WHERE tip_id = $1 AND direction = 'in' AND body <> '' ORDER BY id`, tipID)
+	if err != nil {
+		return "", fmt.Errorf("read tip text: %w", err)
+	}
+	bodies, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return "", fmt.Errorf("read tip text: %w", err)
+	}
+	return strings.Join(bodies, "\n"), nil
+}
+
+// KeepUnplaced stores an inbound item that joins no tip (a reaction, a chat
+// member change, a group message, an update that could not be decoded):
+// its delivery key, and the raw payload sealed. A repeat changes nothing.
+func (db *DB) KeepUnplaced(ctx context.Context, source, key string, channel hotline.Channel, kind string, raw []byte, at time.Time) error {
+	return db.inTx(ctx, func(tx pgx.Tx) error {
+		fresh, err := claimDelivery(ctx, tx, source, key, at)
+		if err != nil || !fresh {
+			return err
+		}
+		var sealed []byte
+		if len(raw) > 0 && db.keys != nil {
+			sealed = db.keys.Seal(raw, "raw:"+string(channel))
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO messages (direction, channel, kind, raw_encrypted, received_at) VALUES ('in', $1, $2, $3, $4)`,
+			string(channel), kind, sealed, at); err != nil {
+			return fmt.Errorf("keep %s item: %w", kind, err)
+		}
+		return nil
+	})
+}

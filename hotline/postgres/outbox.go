@@ -1,0 +1,197 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hotline-al/hotline/hotline"
+)
+
+// ClaimOutbox leases up to limit outbox items that are due at now (pending,
+// or sending with an expired lease: a sender that died mid-send) for lease,
+// most urgent first, and returns them. Several senders may claim at once
+// (SKIP LOCKED); an item whose lease expires is sent again, so a crash may
+// at worst send twice, never zero times.
+func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]hotline.OutboundMessage, error) {
+	rows, err := db.pool.Query(ctx, `
+		WITH due AS (
+			SELECT id FROM outbox
+			WHERE (state = 'pending' AND next_attempt_at <= $1) OR (state = 'sending' AND lease_until < $1)
+			ORDER BY priority, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+		UPDATE outbox o SET state = 'sending', lease_until = $2, attempts = o.attempts + 1
+		FROM due WHERE o.id = due.id
+		RETURNING o.id, o.kind, COALESCE(o.tip_id, 0), o.channel, COALESCE(o.responder_id, 0), COALESCE(o.reporter_id, 0),
+			o.body, o.buttons, o.priority, o.attempts,
+			COALESCE((SELECT reference_code FROM tips WHERE id = o.tip_id), '')`,
+		now, now.Add(lease), limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hotline.OutboundMessage, error) {
+		var m hotline.OutboundMessage
+		var kind, channel string
+		var responderID int64
+		var buttons []byte
+		err := r.Scan(&m.ID, &kind, &m.TipID, &channel, &responderID, &m.ReporterID, &m.Body, &buttons, &m.Priority, &m.Attempts, &m.ReferenceCode)
+		m.Kind, m.Channel = hotline.OutboxKind(kind), hotline.Channel(channel)
+		if responderID != 0 {
+			m.Responder = &hotline.Responder{ID: responderID}
+		}
+		if err == nil {
+			err = json.Unmarshal(buttons, &m.Buttons)
+		}
+		return m, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	for i := range items {
+		if items[i].Responder == nil {
+			continue
+		}
+		r, err := scanResponder(db.pool.QueryRow(ctx, `SELECT `+responderColumns+` FROM responders r WHERE r.id = $1`, items[i].Responder.ID))
+		if err != nil {
+			return nil, fmt.Errorf("claim outbox: responder %d: %w", items[i].Responder.ID, err)
+		}
+		items[i].Responder = &r
+	}
+	return items, nil
+}
+
+// MarkSent records that item id was handed to its channel, with the
+// channel's id for it (Telegram message_id, Twilio MessageSid).
+func (db *DB) MarkSent(ctx context.Context, id int64, externalID string, now time.Time) error {
+	_, err := db.pool.Exec(ctx, `UPDATE outbox SET state = 'sent', external_id = $2, sent_at = $3, lease_until = NULL, error = '' WHERE id = $1 AND state = 'sending'`,
+		id, externalID, now)
+	if err != nil {
+		return fmt.Errorf("mark outbox %d sent: %w", id, err)
+	}
+	return nil
+}
+
+// MarkRetry puts item id back to pending until next, recording why.
+func (db *DB) MarkRetry(ctx context.Context, id int64, reason string, next time.Time) error {
+	_, err := db.pool.Exec(ctx, `UPDATE outbox SET state = 'pending', next_attempt_at = $3, lease_until = NULL, error = $2 WHERE id = $1`, id, reason, next)
+	if err != nil {
+		return fmt.Errorf("mark outbox %d for retry: %w", id, err)
+	}
+	return nil
+}
+
+// MarkFailed records that item id cannot be delivered on its channel and,
+// for a responder reachable another way (Telegram ↔ SMS), queues the same
+// message on the other channel. It returns whether it did.
+func (db *DB) MarkFailed(ctx context.Context, id int64, reason string, now time.Time) (bool, error) {
+	fellBack := false
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var kind, channel, body string
+		var tipID, responderID *int64
+		var buttons []byte
+		var priority, step int
+		err := tx.QueryRow(ctx, `UPDATE outbox SET state = 'failed', error = $2, lease_until = NULL WHERE id = $1
+			RETURNING kind, channel, body, tip_id, responder_id, buttons, priority, escalation_step`, id, reason).
+			Scan(&kind, &channel, &body, &tipID, &responderID, &buttons, &priority, &step)
+		if err != nil {
+			return fmt.Errorf("mark outbox %d failed: %w", id, err)
+		}
+		if responderID == nil {
+			return nil
+		}
+		r, err := scanResponder(tx.QueryRow(ctx, `SELECT `+responderColumns+` FROM responders r WHERE r.id = $1`, *responderID))
+		if err != nil {
+			return fmt.Errorf("responder of outbox %d: %w", id, err)
+		}
+		var other hotline.Channel
+		switch {
+		case channel == string(hotline.ChannelTelegram) && r.Phone != "":
+			other = hotline.ChannelSMS
+		case channel == string(hotline.ChannelSMS) && r.TelegramChatID != 0:
+			other = hotline.ChannelTelegram
+		default:
+			return nil
+		}
+		var bs []hotline.Button
+		_ = json.Unmarshal(buttons, &bs)
+		var tid int64
+		if tipID != nil {
+			tid = *tipID
+		}
+		fellBack, err = insertResponderMessage(ctx, tx, tid, hotline.OutboxKind(kind), r, other, body, bs, priority, step, now)
+		return err
+	})
+	return fellBack, err
+}
+
+// ReporterContact unseals the contact of a reporter for the channel adapter
+// that sends to them. It returns hotline.ErrNotFound when the reporter asked
+// to be erased, and hotline.ErrUnauthorized when they opted out (STOP).
+func (db *DB) ReporterContact(ctx context.Context, reporterID int64) (hotline.Channel, string, error) {
+	var channel string
+	var sealed []byte
+	var optedOut bool
+	err := db.pool.QueryRow(ctx, `SELECT c.channel, c.contact_encrypted, r.opted_out_at IS NOT NULL
+		FROM reporter_contacts c JOIN reporters r ON r.id = c.reporter_id WHERE c.reporter_id = $1`, reporterID).Scan(&channel, &sealed, &optedOut)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", "", fmt.Errorf("contact of reporter %d: %w", reporterID, hotline.ErrNotFound)
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("contact of reporter %d: %w", reporterID, err)
+	}
+	if optedOut {
+		return "", "", fmt.Errorf("reporter %d opted out: %w", reporterID, hotline.ErrUnauthorized)
+	}
+	plain, err := db.keys.Open(sealed, "contact:"+channel)
+	if err != nil {
+		return "", "", fmt.Errorf("contact of reporter %d: %w", reporterID, err)
+	}
+	return hotline.Channel(channel), string(plain), nil
+}
+
+// statusRank orders Twilio message states; callbacks may arrive out of
+// order, and the most advanced state is kept.
+var statusRank = map[string]int{"queued": 1, "sending": 2, "sent": 3, "undelivered": 4, "failed": 4, "delivered": 5}
+
+// RecordDeliveryStatus applies a delivery status callback for the outbox
+// item sent as externalID (Twilio MessageSid): 'delivered', or 'failed'
+// for undelivered/failed (returning true so the caller can fall back).
+// Older states arriving late are ignored. Unknown ids return
+// hotline.ErrNotFound.
+func (db *DB) RecordDeliveryStatus(ctx context.Context, externalID, status, errorCode string, now time.Time) (hotline.OutboundMessage, bool, error) {
+	var m hotline.OutboundMessage
+	failed := false
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var state string
+		err := tx.QueryRow(ctx, `SELECT id, state FROM outbox WHERE external_id = $1 FOR UPDATE`, externalID).Scan(&m.ID, &state)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("outbox item %s: %w", externalID, hotline.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("find outbox item: %w", err)
+		}
+		current := map[string]int{"sent": 3, "failed": 4, "delivered": 5}[state]
+		if statusRank[status] <= current {
+			return nil
+		}
+		switch status {
+		case "delivered":
+			_, err = tx.Exec(ctx, `UPDATE outbox SET state = 'delivered' WHERE id = $1`, m.ID)
+		case "undelivered", "failed":
+			failed = true
+		}
+		return err
+	})
+	if err != nil {
+		return m, false, err
+	}
+	if failed {
+		if _, err := db.MarkFailed(ctx, m.ID, "twilio "+status+" "+errorCode, now); err != nil {
+			return m, false, err
+		}
+	}
+	return m, failed, nil
+}
