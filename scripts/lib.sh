@@ -106,15 +106,15 @@ hotline_install_deps() {
 			ours=1
 		fi
 	fi
+	# Once per process. Should it fail (another apt-get holding the lock, say), the
+	# install below is still tried with the package lists that are there.
 	if [[ -z ${HOTLINE_APT_UPDATED:-} ]]; then
-		"${sudo[@]}" apt-get update -qq </dev/null >"$log" 2>&1 || rc=$?
-		((rc)) || HOTLINE_APT_UPDATED=1
+		"${sudo[@]}" apt-get update -qq -o DPkg::Lock::Timeout=600 </dev/null >"$log" 2>&1 &&
+			HOTLINE_APT_UPDATED=1
 	fi
-	if ((rc == 0)); then
-		"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-			-o DPkg::Lock::Timeout=600 --no-install-recommends "${pkgs[@]}" \
-			</dev/null >>"$log" 2>&1 || rc=$?
-	fi
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		-o DPkg::Lock::Timeout=600 --no-install-recommends "${pkgs[@]}" \
+		</dev/null >>"$log" 2>&1 || rc=$?
 	if [[ -n $ours ]] && grep -q 'hotline scripts/lib.sh' "$policy" 2>/dev/null; then
 		"${sudo[@]}" rm -f "$policy" || true
 	fi
@@ -236,8 +236,8 @@ hotline_pg_start() {
 		EOF
 	fi
 
-	local try port= started=
-	for try in 1 2 3 4 5; do
+	local _ port='' started=''
+	for _ in 1 2 3 4 5; do
 		port=$(hotline_free_port "$preferred") || return 1
 		preferred=
 		if hotline_as_pg "$bindir/pg_ctl" -D "$data" -l "$log" -w -t 60 -s -o "-p $port" start \
@@ -326,8 +326,8 @@ hotline_redis_start() {
 		hotline_die "a Redis server already runs from $rdir (pid $(cat "$pidfile"))"
 		return 1
 	fi
-	local try port= pid= i ok=
-	for try in 1 2 3 4 5; do
+	local _ port='' pid='' i ok=''
+	for _ in 1 2 3 4 5; do
 		port=$(hotline_free_port "$preferred") || return 1
 		preferred=
 		rm -f "$pidfile"

@@ -34,6 +34,8 @@ type Delivery struct {
 	QueueEntry
 	Stream string
 	ID     string // stream entry id, "<milliseconds>-<seq>"
+	// at orders entries of different streams: enqueue time in nanoseconds.
+	at int64
 }
 
 // Queue is the triage queue: one Redis stream per level and county
@@ -96,7 +98,7 @@ func (q *Queue) Ensure(ctx context.Context) error {
 
 // Enqueue adds an entry to its level and county's stream.
 func (q *Queue) Enqueue(ctx context.Context, e QueueEntry) error {
-	err := q.rdb.XAdd(ctx, &redis.XAddArgs{Stream: StreamKey(e.Level, e.County), Values: map[string]any{"tip": e.TipID}}).Err()
+	err := q.rdb.XAdd(ctx, &redis.XAddArgs{Stream: StreamKey(e.Level, e.County), Values: map[string]any{"tip": e.TipID, "at": time.Now().UnixNano()}}).Err()
 	if err != nil {
 		return fmt.Errorf("enqueue tip %d: %w", e.TipID, err)
 	}
@@ -200,6 +202,11 @@ func toDelivery(stream string, m redis.XMessage) Delivery {
 	if v, ok := m.Values["tip"].(string); ok {
 		d.TipID, _ = strconv.ParseInt(v, 10, 64)
 	}
+	if v, ok := m.Values["at"].(string); ok {
+		d.at, _ = strconv.ParseInt(v, 10, 64)
+	} else {
+		d.at = entryTime(m.ID) * int64(time.Millisecond)
+	}
 	return d
 }
 
@@ -208,7 +215,7 @@ func sortDeliveries(ds []Delivery) {
 		if ds[i].Level != ds[j].Level {
 			return ds[i].Level < ds[j].Level
 		}
-		return entryTime(ds[i].ID) < entryTime(ds[j].ID)
+		return ds[i].at < ds[j].at
 	})
 }
 

@@ -108,6 +108,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if (c.TwilioAccountSID == "") != (c.TwilioAuthToken == "") {
 		errs = append(errs, errors.New("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN go together"))
 	}
+	for _, v := range []struct{ name, value string }{{"TWILIO_ACCOUNT_SID", c.TwilioAccountSID}, {"TWILIO_AUTH_TOKEN", c.TwilioAuthToken}} {
+		if strings.IndexFunc(v.value, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') }) >= 0 {
+			errs = append(errs, fmt.Errorf("%s must be letters and digits only (twilio-go refuses others)", v.name))
+		}
+	}
 	if c.TwilioAccountSID != "" && c.TwilioFrom == "" {
 		errs = append(errs, errors.New("TWILIO_FROM is required when Twilio is configured"))
 	}

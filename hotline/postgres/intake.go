@@ -60,6 +60,9 @@ func (db *DB) ReceiveReporterMessage(ctx context.Context, in hotline.InboundMess
 	if db.keys == nil {
 		return hotline.Receipt{}, errors.New("receive message: no keys configured")
 	}
+	// Postgres text holds neither NUL nor invalid UTF-8; the raw payload
+	// (sealed) keeps the bytes as they came.
+	in.Text = strings.ReplaceAll(strings.ToValidUTF8(in.Text, "\uFFFD"), "\x00", "\uFFFD")
 	var rc hotline.Receipt
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		rc = hotline.Receipt{}

@@ -386,7 +386,7 @@ func (s *Server) sendMedia(_ *http.Request, p params, method, field string) (any
 }
 
 // editTarget resolves chat_id + message_id of an edit to a bot message.
-func (s *Server) editTarget(p params, verb string) (int64, int, *APIError) {
+func (s *Server) editTarget(p params) (int64, int, *APIError) {
 	if p.get("inline_message_id") != "" {
 		return 0, 0, badRequest("MESSAGE_ID_INVALID")
 	}
@@ -398,7 +398,6 @@ func (s *Server) editTarget(p params, verb string) (int64, int, *APIError) {
 	if !ok || msgID <= 0 {
 		return 0, 0, badRequest("message identifier is not specified")
 	}
-	_ = verb
 	return chatID, int(msgID), nil
 }
 
@@ -412,7 +411,7 @@ func sameJSON(a, b any) bool {
 
 // edit applies change to the bot's message (under the lock) and records it.
 func (s *Server) edit(p params, method, textKey string, change func(obj map[string]any) *APIError) (any, *APIError) {
-	chatID, msgID, e := s.editTarget(p, method)
+	chatID, msgID, e := s.editTarget(p)
 	if e != nil {
 		return nil, e
 	}

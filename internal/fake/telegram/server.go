@@ -334,10 +334,12 @@ type waitError struct {
 	err  error
 }
 
+// Error implements error.
 func (e *waitError) Error() string {
 	return "faketelegram: no matching message among " + strconv.Itoa(e.sent) + " sent: " + e.err.Error()
 }
 
+// Unwrap returns the context's error.
 func (e *waitError) Unwrap() error { return e.err }
 
 // Edits returns every successful edit (editMessageText, editMessageReplyMarkup,

@@ -247,7 +247,8 @@ func TestLongPoll(t *testing.T) {
 			_, err := e.bot.GetUpdates(tgbotapi.UpdateConfig{Timeout: 20})
 			errc <- err
 		}()
-		time.Sleep(150 * time.Millisecond)
+		waitFor(t, "the first poll", func() bool { return e.fake.Calls("getUpdates") == 1 })
+		time.Sleep(50 * time.Millisecond)
 		go func() { _, _ = e.bot.GetUpdates(tgbotapi.UpdateConfig{Timeout: 1}) }()
 		select {
 		case err := <-errc:

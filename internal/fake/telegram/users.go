@@ -236,7 +236,7 @@ func (s *Server) PressButtonIn(from User, chatID int64, messageID int, data stri
 	defer s.mu.Unlock()
 	s.users[from.ID] = from
 	s.cbSeq++
-	id := strconv.FormatInt(int64(BotID)<<20+s.cbSeq, 10)
+	id := strconv.FormatInt(BotID<<20+s.cbSeq, 10)
 	s.callbacks[id] = false
 	var msg any
 	if m := s.messageLocked(chatID, messageID); m != nil {

@@ -122,7 +122,8 @@ type Message struct {
 	// Encoding is EncodingGSM7 or EncodingUCS2.
 	Encoding string
 	// Status is the latest status: "queued" (or "accepted" for a Messaging
-	// Service), then the outcome once its status callbacks were posted.
+	// Service), then the most advanced status posted by its callbacks; a
+	// message without StatusCallback has its outcome at once.
 	Status string
 	// ErrorCode is the delivery error of an undelivered or failed message.
 	ErrorCode int
@@ -430,6 +431,7 @@ var errorTexts = map[int]struct {
 }{
 	20003: {401, "Authenticate"},
 	20004: {405, "Method not allowed"},
+	20400: {400, "Bad Request"},
 	20404: {404, "The requested resource %s was not found"},
 	20429: {429, "Too Many Requests"},
 	20500: {500, "Internal Server Error"},
@@ -498,12 +500,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeRestError(w, newRestError(20003, 0, ""))
 		return
 	}
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(w, r.Body, 10<<20)
+		if err := r.ParseForm(); err != nil {
+			writeRestError(w, newRestError(20400, http.StatusBadRequest, ""))
+			return
+		}
+	}
 	s.mu.Lock()
 	if len(s.failNext) > 0 {
 		e := s.failNext[0]
 		s.failNext = s.failNext[1:]
 		if r.Method == http.MethodPost && len(parts) == 4 && parts[3] == "Messages.json" {
-			_ = r.ParseForm()
 			s.attempts[r.PostForm.Get("To")]++
 		}
 		s.mu.Unlock()
