@@ -111,6 +111,10 @@ func (c *Classifier) decide(st *state, pr placeResult, text string, toks []token
 	}
 	var reasons []string
 	why := func(label string, sig int) {
+		if len(st.hits[sig]) == 0 { // a pseudo-signal such as P1 or place
+			reasons = append(reasons, fmt.Sprintf("%s (%s)", label, c.signals[sig].name))
+			return
+		}
 		reasons = append(reasons, fmt.Sprintf("%s: %s", label, st.quote(sig, text, toks)))
 	}
 
@@ -205,12 +209,12 @@ func (st *state) union(sigs []int) []span {
 	return out
 }
 
-// quote shows where a signal fired, or its name for a signal without a
-// place in the text (such as "short").
+// quote shows where a signal fired ('' for a signal without a place in the
+// text, such as "short").
 func (st *state) quote(sig int, text string, toks []token) string {
 	h := st.hits[sig]
 	if len(h) == 0 {
-		return "(" + "rule" + ")"
+		return "''"
 	}
 	first := h[0]
 	for _, s := range h[1:] {

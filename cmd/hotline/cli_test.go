@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hotline-al/hotline/hotline/privacy"
+	"github.com/hotline-al/hotline/internal/testenv"
+)
+
+func runWith(env map[string]string, stdin string, args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut, func(k string) string { return env[k] })
+	return code, out.String(), errOut.String()
+}
+
+func TestCommandLine(t *testing.T) {
+	env := map[string]string{"DATABASE_URL": testenv.DatabaseURL(t), "REDIS_URL": testenv.RedisURL(t)}
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// serve: refuses without a secret key, then with pending migrations, in one line each.
+	code, _, stderr := runWith(env, "", "serve")
+	if code == 0 || !strings.Contains(stderr, "HOTLINE_SECRET_KEY") || strings.Count(stderr, "\n") != 1 {
+		t.Fatalf("serve without key: %d %q", code, stderr)
+	}
+	env["HOTLINE_SECRET_KEY"] = privacy.NewSecret()
+	code, _, stderr = runWith(env, "", "serve")
+	if code == 0 || !strings.Contains(stderr, "hotline migrate") || strings.Count(stderr, "\n") != 1 {
+		t.Fatalf("serve with pending migrations: %d %q", code, stderr)
+	}
+	if code, out, stderr := runWith(env, "", "migrate"); code != 0 || !strings.Contains(out, "applied") {
+		t.Fatalf("migrate: %d %q %q", code, out, stderr)
+	}
+	if code, out, _ := runWith(env, "", "migrate"); code != 0 || !strings.Contains(out, "applied 0") {
+		t.Fatalf("second migrate: %d %q", code, out)
+	}
+	for _, tc := range []struct {
+		name    string
+		env     map[string]string
+		args    []string
+		code    int
+		stdout  string
+		stderr  string
+		wantOne bool
+	}{
+		{"version", env, []string{"version"}, 0, "hotline", "", false},
+		{"unknown command", env, []string{"frobnicate"}, 2, "", "usage", false},
+		{"bad duration", map[string]string{"ESCALATE_AFTER": "soon"}, []string{"migrate"}, 2, "", "ESCALATE_AFTER", true},
+		{"bad key", map[string]string{"HOTLINE_SECRET_KEY": "short"}, []string{"serve"}, 2, "", "HOTLINE_SECRET_KEY", true},
+		{"webhook without secret", map[string]string{"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_MODE": "webhook"}, []string{"serve"}, 2, "", "TELEGRAM_WEBHOOK_SECRET", true},
+		{"bad roster", env, []string{"roster", "import", write("bad.csv", "name,role,county,telegram_chat_id,phone,shift_start,shift_end\nA,police,AL-10,1,,,\nB,police,Atlantis,2,,,\n")}, 2, "", "line 3: unknown county", true},
+		{"missing roster file", env, []string{"roster", "import", filepath.Join(dir, "none.csv")}, 2, "", "none.csv", true},
+		{"roster import", env, []string{"roster", "import", write("ok.csv", "\ufeffname,role,county,telegram_chat_id,phone,shift_start,shift_end\nArben Hoxha,police,Shkodra,100,,,\nDrita Leka,social_worker,AL-10,,+355690000302,2026-11-30T08:00:00Z,2026-11-30T16:00:00Z\nVera Koci,national_desk,,101,,,\nBesnik Kola,police,tirane,102,,,\n")}, 0, "4 added", "", false},
+		{"roster now in Shkodër during the day", env, []string{"roster", "now", "--county", "AL-10", "--at", "2026-11-30T09:00:00Z"}, 0, "AL-10 police Arben Hoxha\nAL-10 social_worker Drita Leka\n", "", false},
+		{"roster now at night", env, []string{"roster", "now", "--county", "Shkodër", "--at", "2026-11-30T22:00:00Z"}, 0, "AL-10 police Arben Hoxha\n", "", false},
+		{"roster now everywhere", env, []string{"roster", "now", "--at", "2026-11-30T22:00:00Z"}, 0, "- national_desk Vera Koci\nAL-10 police Arben Hoxha\nAL-11 police Besnik Kola\n", "", false},
+		{"roster now bad time", env, []string{"roster", "now", "--at", "tomorrow"}, 2, "", "RFC 3339", true},
+		{"triage classify", env, []string{"triage", "classify"}, 0, `"county":"AL-10"`, "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, stderr := runWith(tc.env, "Në Shkodër mbajnë një vajzë të mbyllur", tc.args...)
+			if code != tc.code || !strings.Contains(out, tc.stdout) || !strings.Contains(stderr, tc.stderr) {
+				t.Fatalf("exit %d, stdout %q, stderr %q; want %d, %q, %q", code, out, stderr, tc.code, tc.stdout, tc.stderr)
+			}
+			if tc.wantOne && strings.Count(stderr, "\n") != 1 {
+				t.Fatalf("stderr is not one line: %q", stderr)
+			}
+		})
+	}
+	// Importing the same file twice changes nothing.
+	if _, out, _ := runWith(env, "", "roster", "import", filepath.Join(dir, "ok.csv")); !strings.Contains(out, "0 added, 0 updated, 4 unchanged") {
+		t.Fatalf("second import: %q", out)
+	}
+}
