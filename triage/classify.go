@@ -209,7 +209,7 @@ func (st *state) union(sigs []int) []span {
 	return out
 }
 
-// quote shows where a signal fired ('' for a signal without a place in the
+// quote shows where a signal fired (” for a signal without a place in the
 // text, such as "short").
 func (st *state) quote(sig int, text string, toks []token) string {
 	h := st.hits[sig]
