@@ -152,7 +152,11 @@ func (s *Stages) SendOnce(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	for _, m := range items {
-		s.send(ctx, m)
+		// An item in hand is finished even during shutdown (drain), within
+		// a bound; leaving it leased would delay it by sendLease.
+		itemCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+		s.send(itemCtx, m)
+		cancel()
 	}
 	return len(items), nil
 }

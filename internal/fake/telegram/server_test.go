@@ -486,10 +486,10 @@ func fixturesDir(t *testing.T) string {
 	if !ok {
 		t.Fatal("runtime.Caller failed")
 	}
-	// internal/fake/telegram -> module root -> its parent, which holds shared/.
-	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "..", "shared", "fixtures", "telegram")
+	// internal/fake/telegram -> module root, whose testdata/fixtures is a copy of shared/fixtures.
+	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "testdata", "fixtures", "telegram")
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		t.Fatalf("fixtures folder %s is missing (%v): the Telegram fixture tests need /work/shared/fixtures/telegram", dir, err)
+		t.Fatalf("fixtures folder %s is missing (%v): the Telegram fixture tests need testdata/fixtures/telegram (a copy of shared/fixtures)", dir, err)
 	}
 	return dir
 }

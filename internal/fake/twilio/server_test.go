@@ -92,9 +92,9 @@ func fixturesDir(t *testing.T) string {
 	if !ok {
 		t.Fatal("runtime.Caller failed")
 	}
-	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "..", "shared", "fixtures", "twilio")
+	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "testdata", "fixtures", "twilio")
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		t.Fatalf("fixtures folder %s is missing (%v): the Twilio fixture tests need /work/shared/fixtures/twilio", dir, err)
+		t.Fatalf("fixtures folder %s is missing (%v): the Twilio fixture tests need testdata/fixtures/twilio (a copy of shared/fixtures)", dir, err)
 	}
 	return dir
 }
