@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -467,4 +468,54 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	os.Exit(m.Run())
+}
+
+func TestTelegramWebhookModeAndHealth(t *testing.T) {
+	h := newHarness(t)
+	h.env["TELEGRAM_MODE"] = "webhook"
+	h.env["TELEGRAM_WEBHOOK_SECRET"] = "s3cret-token_ABC"
+	h.start()
+	url, secret := h.telegram.Webhook()
+	if url != h.base+"/webhooks/telegram" || secret != "s3cret-token_ABC" {
+		t.Fatalf("setWebhook got %q %q", url, secret)
+	}
+	// Telegram delivers with the secret header: stored and answered.
+	h.telegram.SendText(faketelegram.User{ID: reporterChat, FirstName: "Ana"}, "Në Shkodër e mbajnë një grua të mbyllur")
+	code := codeIn(t, h.waitTelegram(reporterChat, "0800 12 12").Text)
+	h.waitTelegram(100000201, code)
+	// Forged or missing secrets are refused and store nothing.
+	body := `{"update_id":1,"message":{"message_id":1,"chat":{"id":5,"type":"private"},"date":1,"text":"x"}}`
+	for _, header := range []string{"", "wrong", "s3cret-token_AB"} {
+		req, _ := http.NewRequest(http.MethodPost, h.base+"/webhooks/telegram", strings.NewReader(body))
+		if header != "" {
+			req.Header.Set(faketelegram.SecretTokenHeader, header)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("secret %q: status %d, want 403", header, resp.StatusCode)
+		}
+	}
+	if n := h.count(`SELECT count(*) FROM inbound_deliveries WHERE source = 'telegram' AND key = '1'`); n != 0 {
+		t.Fatal("a forged update was stored")
+	}
+	for _, tc := range []struct{ path, want string }{
+		{"/healthz", "ok"},
+		{"/readyz", `"postgres":"ok"`},
+		{"/metrics", "hotline_outbox_sent_total"},
+		{"/console/", "hotline"},
+	} {
+		resp, err := http.Get(h.base + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), tc.want) {
+			t.Errorf("GET %s: %d %q", tc.path, resp.StatusCode, b)
+		}
+	}
 }
