@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -32,7 +31,6 @@ type Routes struct {
 	Simulator    http.Handler // only under `hotline demo`
 	Checks       []Check
 	Gatherer     prometheus.Gatherer
-	Log          *slog.Logger
 }
 
 // Handler returns the server's handler.

@@ -138,7 +138,6 @@ func (a *App) Handler() http.Handler {
 	r := web.Routes{
 		Simulator: a.Simulator,
 		Gatherer:  a.registry,
-		Log:       a.Log,
 		Checks: []web.Check{
 			{Name: "postgres", Run: a.DB.Ping},
 			{Name: "redis", Run: func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() }},

@@ -139,14 +139,11 @@ func rosterCommand(ctx context.Context, cfg Config, args []string, stdout, stder
 		if err != nil {
 			return fail(2, fmt.Errorf("%s: %w", fs.Arg(0), err))
 		}
-		db, err := postgres.Open(ctx, cfg.DatabaseURL, nil)
+		db, err := openCurrent(ctx, cfg)
 		if err != nil {
 			return fail(1, err)
 		}
 		defer db.Close()
-		if err := db.CheckSchema(ctx); err != nil {
-			return fail(1, err)
-		}
 		sum, err := db.ImportRoster(ctx, entries, *replace)
 		if err != nil {
 			return fail(1, err)
@@ -175,14 +172,11 @@ func rosterCommand(ctx context.Context, cfg Config, args []string, stdout, stder
 			}
 			code = c.Code
 		}
-		db, err := postgres.Open(ctx, cfg.DatabaseURL, nil)
+		db, err := openCurrent(ctx, cfg)
 		if err != nil {
 			return fail(1, err)
 		}
 		defer db.Close()
-		if err := db.CheckSchema(ctx); err != nil {
-			return fail(1, err)
-		}
 		rs, err := db.OnDutyAt(ctx, when)
 		if err != nil {
 			return fail(1, err)
@@ -200,4 +194,18 @@ func rosterCommand(ctx context.Context, cfg Config, args []string, stdout, stder
 		return 0
 	}
 	return fail(2, fmt.Errorf("unknown roster command %q", args[0]))
+}
+
+// openCurrent opens the database for a command that needs the current
+// schema (no sealed contacts), refusing pending migrations.
+func openCurrent(ctx context.Context, cfg Config) (*postgres.DB, error) {
+	db, err := postgres.Open(ctx, cfg.DatabaseURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
