@@ -16,6 +16,16 @@ func TestCatalogueHasEveryTextInEveryLanguage(t *testing.T) {
 			if got == id || !strings.Contains(got, "K7Q-4MP") {
 				t.Errorf("%s/%s = %q", lang, id, got)
 			}
+			if id != "added_to_tip" {
+				for _, number := range []string{"0800 12 12", "129", "112"} {
+					if !strings.Contains(got, number) {
+						t.Errorf("%s/%s lacks %s: %q", lang, id, number, got)
+					}
+				}
+				if strings.Contains(strings.ToLower(got), "trafik") {
+					t.Errorf("%s/%s names trafficking (discreet SMS): %q", lang, id, got)
+				}
+			}
 		}
 	}
 	if got := c.Text("sq", "ack_first", map[string]any{"Code": "K7Q-4MP"}); !strings.HasPrefix(got, "U pranua") {

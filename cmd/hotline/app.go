@@ -26,6 +26,9 @@ import (
 	"github.com/hotline-al/hotline/web"
 )
 
+// errMissingSecret is the answer to `serve` without HOTLINE_SECRET_KEY.
+var errMissingSecret = errors.New("HOTLINE_SECRET_KEY is required: 32 random bytes, base64 (e.g. `openssl rand -base64 32`)")
+
 // App is the hotline service: every part wired, started in dependency order
 // by Run and stopped in reverse. End-to-end tests run it on port 0.
 type App struct {
@@ -50,7 +53,7 @@ type App struct {
 // migrations, and wires every part. Close releases what it opened.
 func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.Time) (*App, error) {
 	if cfg.SecretKey == nil {
-		return nil, errors.New("HOTLINE_SECRET_KEY is required: 32 random bytes, base64 (e.g. `openssl rand -base64 32`)")
+		return nil, errMissingSecret
 	}
 	if now == nil {
 		now = time.Now

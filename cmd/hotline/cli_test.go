@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hotline-al/hotline/hotline/privacy"
 	"github.com/hotline-al/hotline/internal/testenv"
@@ -30,7 +32,7 @@ func TestCommandLine(t *testing.T) {
 	}
 	// serve: refuses without a secret key, then with pending migrations, in one line each.
 	code, _, stderr := runWith(env, "", "serve")
-	if code == 0 || !strings.Contains(stderr, "HOTLINE_SECRET_KEY") || strings.Count(stderr, "\n") != 1 {
+	if code != 2 || !strings.Contains(stderr, "HOTLINE_SECRET_KEY") || strings.Count(stderr, "\n") != 1 {
 		t.Fatalf("serve without key: %d %q", code, stderr)
 	}
 	env["HOTLINE_SECRET_KEY"] = privacy.NewSecret()
@@ -54,7 +56,7 @@ func TestCommandLine(t *testing.T) {
 		wantOne bool
 	}{
 		{"version", env, []string{"version"}, 0, "hotline", "", false},
-		{"unknown command", env, []string{"frobnicate"}, 2, "", "usage", false},
+		{"unknown command", env, []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`, true},
 		{"bad duration", map[string]string{"ESCALATE_AFTER": "soon"}, []string{"migrate"}, 2, "", "ESCALATE_AFTER", true},
 		{"bad key", map[string]string{"HOTLINE_SECRET_KEY": "short"}, []string{"serve"}, 2, "", "HOTLINE_SECRET_KEY", true},
 		{"webhook without secret", map[string]string{"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_MODE": "webhook"}, []string{"serve"}, 2, "", "TELEGRAM_WEBHOOK_SECRET", true},
@@ -76,6 +78,24 @@ func TestCommandLine(t *testing.T) {
 				t.Fatalf("stderr is not one line: %q", stderr)
 			}
 		})
+	}
+	// serve stops cleanly (exit 0) when told to.
+	env["HTTP_ADDR"] = "127.0.0.1:0"
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	var serveErr bytes.Buffer
+	go func() {
+		done <- run(ctx, []string{"serve"}, strings.NewReader(""), io.Discard, &serveErr, func(k string) string { return env[k] })
+	}()
+	time.Sleep(1500 * time.Millisecond)
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 || strings.Contains(serveErr.String(), "panic") {
+			t.Fatalf("serve stopped with %d: %s", code, serveErr.String())
+		}
+	case <-time.After(12 * time.Second):
+		t.Fatal("serve did not stop within 12 s")
 	}
 	// Importing the same file twice changes nothing.
 	if _, out, _ := runWith(env, "", "roster", "import", filepath.Join(dir, "ok.csv")); !strings.Contains(out, "0 added, 0 updated, 4 unchanged") {

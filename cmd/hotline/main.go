@@ -90,7 +90,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stdout, "applied %d migration(s); schema is current\n", n)
 		return 0
 	case "serve":
-		return fail(1, serve(ctx, cfg, log))
+		if cfg.SecretKey == nil {
+			return fail(2, errMissingSecret)
+		}
+		if err := serve(ctx, cfg, log); err != nil {
+			return fail(1, err)
+		}
+		return 0
 	case "demo":
 		if err := demo(ctx, cfg, log, stdout); err != nil {
 			return fail(1, err)
@@ -99,8 +105,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "roster":
 		return rosterCommand(ctx, cfg, args[1:], stdout, stderr)
 	}
-	fmt.Fprintln(stderr, usage)
-	return 2
+	return fail(2, fmt.Errorf("unknown command %q; run `hotline help`", args[0]))
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
