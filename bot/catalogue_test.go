@@ -3,6 +3,8 @@ package bot
 import (
 	"strings"
 	"testing"
+
+	"github.com/hotline-al/hotline/hotline"
 )
 
 func TestCatalogueHasEveryTextInEveryLanguage(t *testing.T) {
@@ -48,6 +50,18 @@ func TestDetectLanguage(t *testing.T) {
 	} {
 		if got := DetectLanguage(tc.text, tc.hint); got != tc.want {
 			t.Errorf("DetectLanguage(%q, %q) = %s, want %s", tc.text, tc.hint, got, tc.want)
+		}
+	}
+}
+
+func TestEveryRoleHasAnAlbanianName(t *testing.T) {
+	c, err := NewCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range hotline.Roles {
+		if got := c.Text("sq", "role_"+string(r), nil); got == "role_"+string(r) {
+			t.Errorf("role %s has no Albanian name", r)
 		}
 	}
 }

@@ -67,7 +67,7 @@ func (c Composer) Alert(t hotline.TipSummary, r hotline.Responder, ch hotline.Ch
 		c.details(t),
 	}
 	if standsInFor != "" {
-		lines = append(lines, c.Catalogue.Text("sq", "stands_in_for", map[string]any{"Role": string(standsInFor)}))
+		lines = append(lines, c.Catalogue.Text("sq", "stands_in_for", map[string]any{"Role": c.Catalogue.Text("sq", "role_"+string(standsInFor), nil)}))
 	}
 	lines = append(lines, "", c.text(t))
 	return strings.Join(lines, "\n"), c.buttons(t.ReferenceCode)
