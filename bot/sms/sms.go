@@ -245,7 +245,9 @@ func (a *Adapter) Send(ctx context.Context, phone string, m hotline.OutboundMess
 func classify(err error) error {
 	var te *client.TwilioRestError
 	if errors.As(err, &te) {
-		de := &hotline.DeliveryError{Code: strconv.Itoa(te.Code), Err: errors.New(te.Message)}
+		// te.Message may name the destination ("Invalid 'To' Phone Number:
+		// +355…"): keep only the code and status, which are logged and stored.
+		de := &hotline.DeliveryError{Code: strconv.Itoa(te.Code), Err: fmt.Errorf("twilio error %d (HTTP %d)", te.Code, te.Status)}
 		switch {
 		case te.Status == http.StatusTooManyRequests || te.Code == 20429:
 			de.RetryAfter = 5 * time.Second
@@ -254,6 +256,7 @@ func classify(err error) error {
 		}
 		return de
 	}
+	// Transport errors name the API URL only, never the recipient.
 	return &hotline.DeliveryError{Code: "network", Err: err}
 }
 
