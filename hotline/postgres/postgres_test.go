@@ -2,11 +2,14 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/hotline-al/hotline/hotline"
 	"github.com/hotline-al/hotline/hotline/postgres"
@@ -394,4 +397,49 @@ func sorted(s []string) []string {
 		}
 	}
 	return out
+}
+
+func TestCloseTip(t *testing.T) {
+	ctx := context.Background()
+	url := testenv.DatabaseURL(t)
+	secret, _ := privacy.ParseSecret(privacy.NewSecret())
+	keys, _ := privacy.NewKeys(secret)
+	db, err := postgres.Open(ctx, url, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close(ctx) })
+	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	rec := receive(t, db, "c1", "+355691110001", "Ne Shkoder mbajne vajza", now, hotline.Classification{Level: hotline.LevelP2, County: "AL-10"})
+	code := rec.ReferenceCode
+	if _, err := db.CloseTip(ctx, "cli", code, "solved", now); !errors.Is(err, hotline.ErrInvalid) {
+		t.Fatalf("unknown outcome: err = %v, want ErrInvalid", err)
+	}
+	if _, err := db.CloseTip(ctx, "cli", "ZZZ-ZZZ", hotline.OutcomeReferred, now); !errors.Is(err, hotline.ErrNotFound) {
+		t.Fatalf("unknown code: err = %v, want ErrNotFound", err)
+	}
+	res, err := db.CloseTip(ctx, postgres.ResponderActor(7), code, hotline.OutcomeReferred, now)
+	if err != nil || !res.Closed || res.Status != hotline.StatusClosed {
+		t.Fatalf("first close = %+v, %v", res, err)
+	}
+	again, err := db.CloseTip(ctx, "cli", code, hotline.OutcomeNoAction, now.Add(time.Minute))
+	if err != nil || again.Closed {
+		t.Fatalf("second close = %+v, %v; want no change", again, err)
+	}
+	var outcome, actor string
+	var audits int
+	if err := raw.QueryRow(ctx, `SELECT outcome FROM tips WHERE reference_code = $1`, code).Scan(&outcome); err != nil || outcome != "referred" {
+		t.Fatalf("outcome = %q, %v; want referred", outcome, err)
+	}
+	if err := raw.QueryRow(ctx, `SELECT count(*), min(actor) FROM audit_log WHERE action = 'close' AND tip_id = $1`, res.TipID).Scan(&audits, &actor); err != nil || audits != 1 || actor != "responder:7" {
+		t.Fatalf("audit rows = %d by %q, %v; want 1 by responder:7", audits, actor, err)
+	}
 }
