@@ -10,7 +10,7 @@ FUZZTIME ?= 60s
 FUZZPKG  ?= ./triage/
 
 .DEFAULT_GOAL := help
-.PHONY: help test demo build vet fmt bench fuzz
+.PHONY: help test demo build vet fmt bench bench-flood fuzz
 
 help: ## list the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z_-]+:.*## / { printf "  make %-8s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -32,6 +32,9 @@ fmt: ## gofmt every Go file of the module
 
 bench: ## run the benchmarks (no tests, no -race) with Postgres and Redis up
 	GO_TEST_FLAGS='-count=1 -timeout 60m' scripts/test -run '^$$' -bench . -benchmem ./...
+
+bench-flood: ## P1 time-to-alert, quiet and during a flood of 10,000 messages from 50 numbers (loopback)
+	GO_TEST_FLAGS='-count=1 -timeout 20m' scripts/test -run '^$$' -bench '^BenchmarkFloodP1TimeToAlert$$' -benchtime 1x ./cmd/hotline/
 
 fuzz: ## fuzz FuzzClassify in ./triage/ for 60s (FUZZ, FUZZTIME, FUZZPKG override)
 	GO_TEST_FLAGS='-count=1' scripts/test -run '^$(FUZZ)$$' -fuzz '^$(FUZZ)$$' -fuzztime $(FUZZTIME) $(FUZZPKG)

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hotline-al/hotline/hotline"
@@ -48,6 +49,14 @@ type Service struct {
 	// Wake, when set, is called after work was queued (nudges the sender and router).
 	Wake func()
 	Log  *slog.Logger
+	// Flood, when set, limits how many messages per reporter are classified
+	// and answered at once; see flood.go.
+	Flood FloodLimiter
+	// HeldBack, when set, is where ReclassifyHeldBack finds held-back tips.
+	HeldBack HeldBackStore
+
+	floodOnce  sync.Once
+	floodSlots chan struct{}
 }
 
 // FromPublic stores a message from a member of the public (before the
@@ -58,12 +67,22 @@ func (s *Service) FromPublic(ctx context.Context, in hotline.InboundMessage) (ho
 	if in.ReceivedAt.IsZero() {
 		in.ReceivedAt = s.Now()
 	}
-	rc, err := s.Store.ReceiveReporterMessage(ctx, in, s.ConversationWindow, s.decide)
+	decide := s.decide
+	heldBack := s.overLimit(ctx, in)
+	if heldBack {
+		decide = nil // stored now, classified later, not answered
+		defer s.floodSlot(ctx)()
+	}
+	rc, err := s.Store.ReceiveReporterMessage(ctx, in, s.ConversationWindow, decide)
 	if err != nil {
 		return rc, err
 	}
 	if rc.Duplicate {
 		s.Log.Info("duplicate delivery ignored", "channel", in.Channel, "source", in.Source)
+		return rc, nil
+	}
+	if heldBack {
+		s.Log.Info("message held back: reporter over the flood limit", "channel", in.Channel, "tip", rc.ReferenceCode, "bytes", len(in.Text))
 		return rc, nil
 	}
 	s.Log.Info("message stored", "channel", in.Channel, "kind", in.Kind, "tip", rc.ReferenceCode,

@@ -6,6 +6,7 @@
 package dispatch
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -37,6 +38,7 @@ type Queue interface {
 	Enqueue(ctx context.Context, e triage.QueueEntry) error
 	Next(ctx context.Context, block time.Duration) ([]triage.Delivery, error)
 	Ack(ctx context.Context, d triage.Delivery) error
+	Retry(d triage.Delivery)
 }
 
 // Channel sends one outbox item to an address: a Telegram chat id or an
@@ -88,28 +90,37 @@ func (s *Stages) Init(ctx context.Context) error {
 
 // RouteOnce routes whatever the queue hands out now (blocking up to block
 // when it is empty) and returns how many deliveries it handled. An entry is
-// acknowledged only after Dispatch committed.
+// acknowledged only after Dispatch committed; one that failed stays
+// unacknowledged and is given back (Queue.Retry: handed out again a few
+// seconds later, other entries meanwhile) and the others of the batch are
+// still routed. The first error is returned.
 func (s *Stages) RouteOnce(ctx context.Context, block time.Duration) (int, error) {
 	ds, err := s.Queue.Next(ctx, block)
 	if err != nil {
 		return 0, err
 	}
-	for i, d := range ds {
+	var firstErr error
+	done := 0
+	for _, d := range ds {
 		res, err := s.Store.Dispatch(ctx, d.TipID, s.Now(), s.EscalateAfter, s.Composer)
 		if errors.Is(err, hotline.ErrNotFound) {
 			s.Log.Warn("queued tip does not exist; dropped", "tip_id", d.TipID)
 		} else if err != nil {
-			return i, fmt.Errorf("route tip %d: %w", d.TipID, err)
+			s.Queue.Retry(d)
+			firstErr = cmp.Or(firstErr, fmt.Errorf("route tip %d: %w", d.TipID, err))
+			continue
 		}
 		if err := s.Queue.Ack(ctx, d); err != nil {
-			return i, err
+			firstErr = cmp.Or(firstErr, err)
+			continue
 		}
+		done++
 		if res.Alerts > 0 {
 			s.Log.Info("tip routed", "tip_id", d.TipID, "level", d.Level, "county", d.County, "alerts", res.Alerts)
 			s.Wake()
 		}
 	}
-	return len(ds), nil
+	return done, firstErr
 }
 
 // Sweep re-enqueues tips whose routing is pending and older than grace:

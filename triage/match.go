@@ -123,16 +123,34 @@ func (m *matcher) tokenMatch(pt *part, t *token) (ok, fuzzy bool) {
 	return false, false
 }
 
-// oneEdit reports whether a and b are exactly one edit apart (Levenshtein).
+// oneEdit reports whether a and b are exactly one edit apart: one letter
+// inserted, deleted or replaced (Levenshtein), or two adjacent letters
+// swapped ("shkdoer" for "shkoder", optimal string alignment).
 func oneEdit(a, b string) bool {
 	if d := len(a) - len(b); d > 1 || d < -1 || a == b {
 		return false
+	}
+	if swappedOnce(a, b) {
+		return true
 	}
 	// Cheap filter before the full distance: a typo keeps most letters in place.
 	if a[0] != b[0] && a[len(a)-1] != b[len(b)-1] {
 		return false
 	}
 	return levenshtein.ComputeDistance(a, b) == 1
+}
+
+// swappedOnce reports whether b is a with exactly one pair of adjacent
+// bytes swapped (folded names are ASCII).
+func swappedOnce(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i] != a[i+1] && a[i+2:] == b[i+2:]
 }
 
 // matchAt tries to match p with its first part at toks[i]. It returns the

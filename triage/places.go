@@ -3,6 +3,7 @@ package triage
 import (
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // mention is one place name found in the text.
@@ -34,9 +35,12 @@ func (c *Classifier) findPlaces(text string, toks []token) []mention {
 			}
 			weak := fuzzy || c.places[c.placeIx.owner[n]].ambiguous[n]
 			if fuzzy && c.notPlaces[toks[i].fold] {
-				return
-			}
-			if weak && !c.hasContext(text, toks, i, e, fuzzy) {
+				// A name or word one typo from a place ("Flora", "Vlora")
+				// counts only after a place preposition ("në Flora").
+				if w, _, ok := c.contextBefore(toks, i); !ok || w == 0 {
+					return
+				}
+			} else if weak && !c.hasContext(text, toks, i, e, fuzzy) {
 				return
 			}
 			best, bestEnd = n, e
@@ -94,6 +98,9 @@ func (c *Classifier) contextBefore(toks []token, i int) (weight int, countyOnly,
 func (c *Classifier) hasContext(text string, toks []token, i, end int, fuzzy bool) bool {
 	if toks[i].capitalised && !toks[i].sentenceStart {
 		return true
+	}
+	if !fuzzy && hasDiacritic(text[toks[i].start:toks[end-1].end]) {
+		return true // "Pukë" written with its ë is not English "puke"
 	}
 	if toks[i].sentenceStart {
 		after := strings.TrimLeft(text[toks[end-1].end:], " \t")
@@ -155,4 +162,15 @@ func placeLabel(p place) string {
 		return fmt.Sprintf("%s, %s (%s)", p.label, p.municipality, p.county)
 	}
 	return fmt.Sprintf("%s (%s)", p.municipality, p.county)
+}
+
+// hasDiacritic reports whether s has a letter outside ASCII (ë, ç): an
+// ambiguous place name written so is the place, not the ordinary word.
+func hasDiacritic(s string) bool {
+	for _, r := range s {
+		if r > unicode.MaxASCII && unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
 }

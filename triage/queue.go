@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -50,14 +51,21 @@ type Queue struct {
 	// ReclaimIdle is how long an entry may stay delivered but unacknowledged
 	// before another consumer takes it over (XAUTOCLAIM).
 	ReclaimIdle time.Duration
-	lastReclaim time.Time
+	// RetryFailedAfter is how long an entry given back with Retry waits
+	// before this consumer hands it out again; meanwhile other entries,
+	// less urgent ones too, are served.
+	RetryFailedAfter time.Duration
+	lastReclaim      time.Time
+	mu               sync.Mutex
+	retryAt          map[string]time.Time // stream entry id → not before
 }
 
 // NewQueue returns a queue reading as consumer (stable across restarts of
 // the same process slot, e.g. the host name, so its own pending entries are
 // found again).
 func NewQueue(rdb *redis.Client, consumer string) *Queue {
-	return &Queue{rdb: rdb, consumer: consumer, ReclaimIdle: 30 * time.Second}
+	return &Queue{rdb: rdb, consumer: consumer, ReclaimIdle: 30 * time.Second, RetryFailedAfter: 5 * time.Second,
+		retryAt: map[string]time.Time{}}
 }
 
 // StreamKey names the stream of a level and county (ISO code or "").
@@ -105,39 +113,48 @@ func (q *Queue) Enqueue(ctx context.Context, e QueueEntry) error {
 	return nil
 }
 
-// Next returns the next deliveries, most urgent first: this consumer's own
-// unacknowledged entries (after a restart), entries reclaimed from dead
-// consumers, then new entries level by level. With nothing to do it blocks
-// up to block (which must be > 0) and returns none.
+// Next returns the next deliveries, most urgent first. Level by level (P1
+// first), it returns this consumer's own unacknowledged entries of that
+// level (after a restart or a failed routing), entries of that level
+// reclaimed from consumers idle longer than ReclaimIdle (checked every
+// ReclaimIdle/2), then new entries of that level; an entry given back with
+// Retry waits RetryFailedAfter meanwhile. A batch below P1 takes at
+// most 2 entries per county, so that a P1 arriving meanwhile waits little.
+// With nothing to do it blocks up to block (which must be > 0) and returns
+// none.
 func (q *Queue) Next(ctx context.Context, block time.Duration) ([]Delivery, error) {
 	if block <= 0 {
 		return nil, errors.New("queue next: block must be positive")
 	}
-	out, err := q.read(ctx, "0", 0)
-	if err != nil || len(out) > 0 {
-		return out, err
-	}
-	if time.Since(q.lastReclaim) > q.ReclaimIdle/2 {
+	reclaimNow := time.Since(q.lastReclaim) > q.ReclaimIdle/2
+	if reclaimNow {
 		q.lastReclaim = time.Now()
-		if out, err = q.reclaim(ctx); err != nil || len(out) > 0 {
-			return out, err
-		}
 	}
 	for _, level := range hotline.Levels {
-		d, err := q.readStreams(ctx, streamsOf(level), ">", 0)
-		if err != nil || len(d) > 0 {
+		keys := streamsOf(level)
+		count := int64(2)
+		if level == hotline.LevelP1 {
+			count = 10
+		}
+		d, err := q.readStreams(ctx, keys, "0", 100, 0)
+		if d = q.due(d); err != nil || len(d) > 0 {
+			return d, err
+		}
+		if reclaimNow {
+			if d, err = q.reclaim(ctx, keys); err != nil || len(d) > 0 {
+				return d, err
+			}
+		}
+		if d, err = q.readStreams(ctx, keys, ">", count, 0); err != nil || len(d) > 0 {
 			return d, err
 		}
 	}
-	return q.readStreams(ctx, allStreams(), ">", block)
+	return q.readStreams(ctx, allStreams(), ">", 2, block)
 }
 
-// read returns this consumer's pending entries (id "0") over all streams.
-func (q *Queue) read(ctx context.Context, id string, block time.Duration) ([]Delivery, error) {
-	return q.readStreams(ctx, allStreams(), id, block)
-}
-
-func (q *Queue) readStreams(ctx context.Context, keys []string, id string, block time.Duration) ([]Delivery, error) {
+// readStreams reads up to count entries per stream of keys from id ("0":
+// this consumer's unacknowledged entries; ">": new ones), most urgent first.
+func (q *Queue) readStreams(ctx context.Context, keys []string, id string, count int64, block time.Duration) ([]Delivery, error) {
 	args := make([]string, 0, 2*len(keys))
 	args = append(args, keys...)
 	for range keys {
@@ -146,7 +163,7 @@ func (q *Queue) readStreams(ctx context.Context, keys []string, id string, block
 	if block == 0 {
 		block = -1 // go-redis: a negative Block omits BLOCK (0 would block forever)
 	}
-	res, err := q.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: QueueGroup, Consumer: q.consumer, Streams: args, Count: 10, Block: block}).Result()
+	res, err := q.rdb.XReadGroup(ctx, &redis.XReadGroupArgs{Group: QueueGroup, Consumer: q.consumer, Streams: args, Count: count, Block: block}).Result()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil
 	}
@@ -171,9 +188,11 @@ func (q *Queue) readStreams(ctx context.Context, keys []string, id string, block
 	return out, nil
 }
 
-func (q *Queue) reclaim(ctx context.Context) ([]Delivery, error) {
+// reclaim takes over entries of keys that another consumer left
+// unacknowledged for longer than ReclaimIdle (XAUTOCLAIM).
+func (q *Queue) reclaim(ctx context.Context, keys []string) ([]Delivery, error) {
 	var out []Delivery
-	for _, key := range allStreams() {
+	for _, key := range keys {
 		msgs, _, err := q.rdb.XAutoClaim(ctx, &redis.XAutoClaimArgs{Stream: key, Group: QueueGroup, Consumer: q.consumer,
 			MinIdle: q.ReclaimIdle, Start: "0", Count: 10}).Result()
 		if err != nil && strings.HasPrefix(err.Error(), "NOGROUP") {
@@ -225,6 +244,44 @@ func entryTime(id string) int64 {
 	return n
 }
 
+// Retry gives a delivery back after its effect failed (nothing committed):
+// it stays unacknowledged, and this consumer hands it out again after
+// RetryFailedAfter, so that an entry that keeps failing does not hold up
+// the others. (Another consumer may reclaim it after ReclaimIdle.)
+func (q *Queue) Retry(d Delivery) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	now := time.Now()
+	if len(q.retryAt) > 1000 { // entries another consumer took and finished
+		for id, at := range q.retryAt {
+			if now.After(at) {
+				delete(q.retryAt, id)
+			}
+		}
+	}
+	q.retryAt[d.ID] = now.Add(q.RetryFailedAfter)
+}
+
+// due drops from ds the entries given back with Retry whose wait is not
+// over, and forgets the waits that are.
+func (q *Queue) due(ds []Delivery) []Delivery {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.retryAt) == 0 {
+		return ds
+	}
+	now := time.Now()
+	out := ds[:0]
+	for _, d := range ds {
+		if at, ok := q.retryAt[d.ID]; ok && now.Before(at) {
+			continue
+		}
+		delete(q.retryAt, d.ID)
+		out = append(out, d)
+	}
+	return out
+}
+
 // Ack acknowledges and deletes a delivery: call only after its effect is
 // committed. Deleting keeps each stream's length equal to its depth.
 func (q *Queue) Ack(ctx context.Context, d Delivery) error {
@@ -247,28 +304,35 @@ type Depth struct {
 	OldestAge time.Duration
 }
 
-// Depths returns the depth and oldest age of every non-empty stream at now.
+// Depths returns the depth and oldest age of every stream at now (empty
+// streams too), P1 first, in one round trip.
 func (q *Queue) Depths(ctx context.Context, now time.Time) ([]Depth, error) {
-	var out []Depth
+	type read struct {
+		d     Depth
+		len   *redis.IntCmd
+		first *redis.XMessageSliceCmd
+	}
+	var reads []read
+	pipe := q.rdb.Pipeline()
 	for _, l := range hotline.Levels {
 		for _, key := range streamsOf(l) {
-			n, err := q.rdb.XLen(ctx, key).Result()
-			if err != nil {
-				return nil, fmt.Errorf("queue depth %s: %w", key, err)
-			}
-			if n == 0 {
-				continue
-			}
-			d := Depth{Level: l, Entries: n}
+			r := read{d: Depth{Level: l}, len: pipe.XLen(ctx, key), first: pipe.XRangeN(ctx, key, "-", "+", 1)}
 			if c := key[strings.LastIndex(key, ":")+1:]; c != noCounty {
-				d.County = c
+				r.d.County = c
 			}
-			first, err := q.rdb.XRangeN(ctx, key, "-", "+", 1).Result()
-			if err == nil && len(first) == 1 {
-				d.OldestAge = now.Sub(time.UnixMilli(entryTime(first[0].ID)))
-			}
-			out = append(out, d)
+			reads = append(reads, r)
 		}
+	}
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("queue depth: %w", err)
+	}
+	out := make([]Depth, 0, len(reads))
+	for _, r := range reads {
+		r.d.Entries = r.len.Val()
+		if first := r.first.Val(); len(first) == 1 {
+			r.d.OldestAge = max(now.Sub(time.UnixMilli(entryTime(first[0].ID))), 0)
+		}
+		out = append(out, r.d)
 	}
 	return out, nil
 }

@@ -60,8 +60,13 @@ func TestQueueServesP1FirstAndAcknowledgesAfterCommit(t *testing.T) {
 		t.Fatalf("served %v, want %v (P1 oldest first, then P2, P3)", order, want)
 	}
 	depths, err := q.Depths(ctx, time.Now())
-	if err != nil || len(depths) != 0 {
-		t.Fatalf("after acknowledging everything, depths = %v, %v", depths, err)
+	if err != nil || len(depths) != len(hotline.Levels)*(len(hotline.Counties)+1) {
+		t.Fatalf("depths = %v, %v; want one per level and county", depths, err)
+	}
+	for _, d := range depths {
+		if d.Entries != 0 || d.OldestAge != 0 {
+			t.Fatalf("after acknowledging everything, %+v", d)
+		}
 	}
 }
 

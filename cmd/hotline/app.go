@@ -95,15 +95,24 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 	composer := bot.Composer{Catalogue: catalogue}
 	host, _ := os.Hostname()
 	queue := triage.NewQueue(a.Redis, "dispatch-"+host)
+	queue.ReclaimIdle = cfg.QueueReclaimIdle
+	// A supervisor's correction routes the tip again at once (else the sweeper does).
+	db.OnReroute(func(ctx context.Context, e postgres.QueueEntry) {
+		if err := queue.Enqueue(ctx, triage.QueueEntry{TipID: e.TipID, Level: e.Level, County: e.County}); err != nil {
+			log.Warn("enqueue after correction failed; the sweeper will retry", "tip_id", e.TipID, "err", err)
+		}
+	})
 	a.registry = prometheus.NewRegistry()
-	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		triage.NewQueueCollector(queue))
 	a.Stages = &dispatch.Stages{
 		Store: db, Queue: queue, Composer: composer, Channels: map[hotline.Channel]dispatch.Channel{},
 		Now: now, EscalateAfter: cfg.EscalateAfter, Log: log.With("part", "dispatch"),
 		Metrics: dispatch.NewMetrics(a.registry),
 	}
 	a.Service = &bot.Service{Store: db, Queue: queue, Classifier: classifier, Catalogue: catalogue, Now: now,
-		ConversationWindow: cfg.ReplyWindow, Wake: a.Stages.Wake, Log: log.With("part", "conversation")}
+		ConversationWindow: cfg.ReplyWindow, Wake: a.Stages.Wake, Log: log.With("part", "conversation"),
+		Flood: triage.NewFloodLimiter(a.Redis, keys.ContactHash, cfg.FloodPerMinute), HeldBack: db}
 
 	if cfg.TelegramBotToken != "" {
 		api, err := telegram.NewBotAPI(cfg.TelegramBotToken, cfg.TelegramAPIEndpoint, cfg.TelegramFileEndpoint, nil)
@@ -189,6 +198,8 @@ func (a *App) Run(ctx context.Context) error {
 	done := make(chan struct{})
 	parts := 1
 	go func() { a.Stages.Run(work); done <- struct{}{} }()
+	parts++
+	go func() { a.reclassifyHeldBack(work); done <- struct{}{} }()
 	if a.Poller != nil {
 		parts++
 		go func() { _ = a.Poller.Run(work); done <- struct{}{} }()

@@ -32,6 +32,12 @@ type Config struct {
 	ReplyWindow          time.Duration
 	DiscreetSMS          bool
 	MediaMaxBytes        int64
+	// QueueReclaimIdle is QUEUE_RECLAIM_IDLE: how long a triage queue entry
+	// may stay claimed but unacknowledged before another worker takes it.
+	QueueReclaimIdle time.Duration
+	// FloodPerMinute is FLOOD_PER_MINUTE: messages a reporter gets classified
+	// and answered at once per minute; more are stored and classified later.
+	FloodPerMinute int
 }
 
 // defaultDatabaseURL is the local instance scripts/demo starts.
@@ -78,7 +84,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	c.EscalateAfter = duration("ESCALATE_AFTER", "5m")
 	c.ReplyWindow = duration("REPLY_WINDOW", "15m")
+	c.QueueReclaimIdle = duration("QUEUE_RECLAIM_IDLE", "30s")
 	var err error
+	if c.FloodPerMinute, err = strconv.Atoi(get("FLOOD_PER_MINUTE", "20")); err != nil || c.FloodPerMinute <= 0 {
+		errs = append(errs, errors.New("FLOOD_PER_MINUTE must be a positive number of messages"))
+	}
 	if c.DiscreetSMS, err = strconv.ParseBool(get("DISCREET_SMS", "true")); err != nil {
 		errs = append(errs, errors.New("DISCREET_SMS must be true or false"))
 	}

@@ -65,7 +65,7 @@ func (c *clock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 // harness runs hotline as `serve` would, against real Postgres and Redis and
 // fake Telegram and Twilio servers spoken to by the real client libraries.
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	env      map[string]string
 	telegram *faketelegram.Server
 	twilio   *faketwilio.Server
@@ -77,7 +77,7 @@ type harness struct {
 	done     chan error
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	h := &harness{t: t, clock: &clock{}, logs: &syncBuffer{}}
 	h.telegram = faketelegram.New(botToken)

@@ -38,6 +38,7 @@ const usage = `usage:
   hotline roster import [--replace] FILE           import a roster CSV
   hotline roster now [--county CODE] [--at TIME]   who is on duty (county role name)
   hotline triage classify [--file F.jsonl]         classify a tip's text from stdin
+  hotline queue rebuild                            rebuild the Redis triage queue from Postgres
   hotline version                                  print the version`
 
 func main() {
@@ -104,6 +105,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 0
 	case "roster":
 		return rosterCommand(ctx, cfg, args[1:], stdout, stderr)
+	case "queue":
+		return queueCommand(ctx, cfg, args[1:], stdout, stderr)
 	}
 	return fail(2, fmt.Errorf("unknown command %q; run `hotline help`", args[0]))
 }

@@ -123,6 +123,18 @@ func (db *DB) Dispatch(ctx context.Context, tipID int64, now time.Time, escalate
 		if err != nil || !pending {
 			return err
 		}
+		var status string
+		if err := tx.QueryRow(ctx, `SELECT status FROM tips WHERE id = $1`, t.ID).Scan(&status); err != nil {
+			return fmt.Errorf("status of %s: %w", t.ReferenceCode, err)
+		}
+		if st := hotline.TipStatus(status); st == hotline.StatusSpam || st == hotline.StatusMerged {
+			// A supervisor took the tip out of routing: alert nobody.
+			if _, err := tx.Exec(ctx, `UPDATE tips SET dispatch_pending = false, escalate_at = NULL, updated_at = $2 WHERE id = $1`, t.ID, now); err != nil {
+				return fmt.Errorf("mark %s routed: %w", t.ReferenceCode, err)
+			}
+			res.Done = true
+			return nil
+		}
 		onDuty, err := onDutyAt(ctx, tx, now)
 		if err != nil {
 			return err
@@ -151,7 +163,7 @@ func (db *DB) Dispatch(ctx context.Context, tipID int64, now time.Time, escalate
 		within := t.Classification.Level.AcknowledgeWithin(escalateAfter)
 		if _, err := tx.Exec(ctx, `UPDATE tips SET dispatch_pending = false,
 			escalate_at = CASE WHEN $2::bigint > 0 AND acknowledged_at IS NULL AND status <> 'closed'
-				THEN COALESCE(escalate_at, $3::timestamptz + make_interval(secs => $2::bigint / 1e9)) ELSE NULL END,
+				THEN LEAST(escalate_at, $3::timestamptz + make_interval(secs => $2::bigint / 1e9)) ELSE NULL END,
 			updated_at = $3 WHERE id = $1`, t.ID, within.Nanoseconds(), now); err != nil {
 			return fmt.Errorf("mark %s routed: %w", t.ReferenceCode, err)
 		}

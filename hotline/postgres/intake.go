@@ -55,6 +55,11 @@ func (db *DB) ClaimDelivery(ctx context.Context, source, key string, at time.Tim
 // reporter's latest open tip written to within window; else a new tip.
 // Messages from one reporter are serialised, so two arriving at once do not
 // open two tips.
+//
+// A nil decide holds the message back (flood protection): it is stored and
+// its tip marked reclassify_pending, but the tip is neither reclassified
+// nor answered now; Reclassify does that later. Receipt.Level and County are
+// then the tip's current ones.
 func (db *DB) ReceiveReporterMessage(ctx context.Context, in hotline.InboundMessage, window time.Duration,
 	decide func(hotline.TipContext) hotline.IntakeDecision) (hotline.Receipt, error) {
 	if db.keys == nil {
@@ -89,6 +94,11 @@ func (db *DB) ReceiveReporterMessage(ctx context.Context, in hotline.InboundMess
 		if err != nil {
 			return err
 		}
+		if tip.id != 0 {
+			if tip, err = followMerges(ctx, tx, tip); err != nil {
+				return err
+			}
+		}
 		tc := hotline.TipContext{Message: in, OptedOut: optedOut}
 		if tip.id == 0 {
 			code, id, err := newTip(ctx, tx, reporterID, in)
@@ -114,12 +124,31 @@ func (db *DB) ReceiveReporterMessage(ctx context.Context, in hotline.InboundMess
 			tip.id, reporterID, channel, in.Kind, in.Text, media, raw, in.ReceivedAt); err != nil {
 			return fmt.Errorf("store message of tip %s: %w", tip.code, err)
 		}
+		located, err := locate(ctx, tx, tip.id, in)
+		if err != nil {
+			return err
+		}
+		if decide == nil {
+			rc.TipID, rc.ReferenceCode, rc.NewTip = tip.id, tip.code, tc.NewTip
+			var level string
+			if err := tx.QueryRow(ctx, `UPDATE tips SET reclassify_pending = true, last_message_at = $2, updated_at = $2
+				WHERE id = $1 RETURNING level, county`, tip.id, in.ReceivedAt).Scan(&level, &rc.County); err != nil {
+				return fmt.Errorf("hold back message of tip %s: %w", tip.code, err)
+			}
+			rc.Level = hotline.Level(level)
+			_, err := tx.Exec(ctx, `UPDATE reporters SET last_message_at = $2 WHERE id = $1`, reporterID, in.ReceivedAt)
+			return err
+		}
 		if tc.Text, err = tipText(ctx, tx, tip.id); err != nil {
 			return err
 		}
 
 		d := decide(tc)
-		c := d.Classification.Normalized()
+		var corrected []byte
+		if err := tx.QueryRow(ctx, `SELECT corrected FROM tips WHERE id = $1`, tip.id).Scan(&corrected); err != nil {
+			return fmt.Errorf("read corrections of tip %s: %w", tip.code, err)
+		}
+		c := withLocation(applyCorrections(d.Classification, corrected).Normalized(), located)
 		cj, err := json.Marshal(c)
 		if err != nil {
 			return fmt.Errorf("encode classification: %w", err)
@@ -129,8 +158,8 @@ func (db *DB) ReceiveReporterMessage(ctx context.Context, in hotline.InboundMess
 			lang = tc.Language
 		}
 		if _, err := tx.Exec(ctx, `UPDATE tips SET level = $2, county = $3, intake = $4, classification = $5,
-			language = COALESCE(NULLIF($6, ''), language), dispatch_pending = true, last_message_at = $7, updated_at = $7
-			WHERE id = $1`, tip.id, string(c.Level), c.County, c.Intake, cj, lang, in.ReceivedAt); err != nil {
+			language = COALESCE(NULLIF($6, ''), language), dispatch_pending = true, last_message_at = $7, updated_at = $7, reclassify_pending = false,
+			municipality = $8 WHERE id = $1`, tip.id, string(c.Level), c.County, c.Intake, cj, lang, in.ReceivedAt, c.Municipality); err != nil {
 			return fmt.Errorf("triage tip %s: %w", tip.code, err)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE reporters SET last_message_at = $2, language = COALESCE(NULLIF($3, ''), language) WHERE id = $1`,
@@ -219,6 +248,28 @@ func findTip(ctx context.Context, tx pgx.Tx, in hotline.InboundMessage, reporter
 		return t, err
 	}
 	return tipRow{}, nil
+}
+
+// followMerges returns the tip that t was merged into (MergeTips), following
+// chains, or t itself: a message naming a merged tip reaches the survivor.
+func followMerges(ctx context.Context, tx pgx.Tx, t tipRow) (tipRow, error) {
+	for range 8 {
+		var next tipRow
+		var rid *int64
+		err := tx.QueryRow(ctx, `SELECT s.id, s.reference_code, s.reporter_id, s.language FROM tips d JOIN tips s ON s.id = d.merged_into
+			WHERE d.id = $1 FOR UPDATE OF s`, t.id).Scan(&next.id, &next.code, &rid, &next.language)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return t, nil
+		}
+		if err != nil {
+			return t, fmt.Errorf("follow merge of %s: %w", t.code, err)
+		}
+		if rid != nil {
+			next.reporterID = *rid
+		}
+		t = next
+	}
+	return t, nil
 }
 
 func newTip(ctx context.Context, tx pgx.Tx, reporterID int64, in hotline.InboundMessage) (string, int64, error) {

@@ -36,6 +36,8 @@ const writeTimeout = 15 * time.Second
 type DB struct {
 	pool *pgxpool.Pool
 	keys *privacy.Keys
+	// reroute is called after a supervisor operation marked a tip for routing (OnReroute).
+	reroute func(context.Context, QueueEntry)
 }
 
 // Open connects to the database at url (a libpq URL or DSN) and checks it

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/hotline-al/hotline/hotline"
 	"github.com/hotline-al/hotline/hotline/postgres"
 	"github.com/hotline-al/hotline/hotline/privacy"
@@ -400,23 +398,8 @@ func sorted(s []string) []string {
 }
 
 func TestCloseTip(t *testing.T) {
+	db, raw := openDBWithConn(t)
 	ctx := context.Background()
-	url := testenv.DatabaseURL(t)
-	secret, _ := privacy.ParseSecret(privacy.NewSecret())
-	keys, _ := privacy.NewKeys(secret)
-	db, err := postgres.Open(ctx, url, keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(db.Close)
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { raw.Close(ctx) })
 	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	rec := receive(t, db, "c1", "+355691110001", "Ne Shkoder mbajne vajza", now, hotline.Classification{Level: hotline.LevelP2, County: "AL-10"})
 	code := rec.ReferenceCode
