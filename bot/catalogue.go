@@ -66,7 +66,7 @@ func DetectLanguage(text, hint string) string {
 	for _, w := range words {
 		switch w {
 		case "the", "and", "is", "are", "my", "help", "please", "she", "he", "they", "in", "at", "from",
-			"i", "we", "you", "with", "work", "job", "girl", "boy", "not", "what", "where", "there", "of":
+			"i", "we", "you", "with", "hi", "hello", "hey", "question", "report", "work", "job", "girl", "boy", "not", "what", "where", "there", "of":
 			en++
 		case "në", "ne", "dhe", "një", "nje", "është", "eshte", "nuk", "më", "me", "për", "per", "ndihmë", "ndihme",
 			"vajzë", "vajze", "djalë", "djale", "punë", "pune", "jam", "ka", "kanë", "kane", "tani", "ku", "si", "te", "që", "qe":

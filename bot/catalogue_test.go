@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/hotline-al/hotline/hotline"
 )
 
@@ -62,6 +64,41 @@ func TestEveryRoleHasAnAlbanianName(t *testing.T) {
 	for _, r := range hotline.Roles {
 		if got := c.Text("sq", "role_"+string(r), nil); got == "role_"+string(r) {
 			t.Errorf("role %s has no Albanian name", r)
+		}
+	}
+}
+
+// Every text of the English catalogue exists in every reporter language
+// (a new language file must be complete).
+func TestEveryLanguageHasEveryText(t *testing.T) {
+	c, err := NewCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := localeFS.ReadFile("locales/en.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var en map[string]string
+	if err := yaml.Unmarshal(raw, &en); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range Languages {
+		raw, err := localeFS.ReadFile("locales/" + lang + ".yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts map[string]string
+		if err := yaml.Unmarshal(raw, &texts); err != nil {
+			t.Fatal(err)
+		}
+		for id := range en {
+			if texts[id] == "" {
+				t.Errorf("%s.yaml lacks %s", lang, id)
+			}
+			if got := c.Text(lang, id, map[string]any{"Code": "K7Q-4MP", "Place": "Tiranë"}); strings.Contains(strings.ToLower(got), "trafik") || strings.Contains(strings.ToLower(got), "traffick") {
+				t.Errorf("%s/%s names trafficking (discreet SMS): %q", lang, id, got)
+			}
 		}
 	}
 }

@@ -1,6 +1,11 @@
 package bot
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/hotline-al/hotline/hotline"
+	"github.com/hotline-al/hotline/triage"
+)
 
 func TestParseResponderText(t *testing.T) {
 	for _, tc := range []struct {
@@ -45,5 +50,50 @@ func TestParseCallbackData(t *testing.T) {
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("ParseCallbackData(%q) = %+v, %v; want %+v, %v", tc.in, got, ok, tc.want, tc.ok)
 		}
+	}
+}
+
+func TestParseKeyword(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"STOP", hotline.KeywordStop}, {"Ndalo.", hotline.KeywordStop}, {" stopall ", hotline.KeywordStop}, {"Unsubscribe", hotline.KeywordStop},
+		{"quit!", hotline.KeywordStop}, {"/stop", hotline.KeywordStop},
+		{"START", hotline.KeywordStart}, {"unstop", hotline.KeywordStart},
+		{"FSHIJ", hotline.KeywordDelete}, {"Delete!", hotline.KeywordDelete}, {"/delete@hotline_bot", hotline.KeywordDelete},
+		{"NDIHMË", hotline.KeywordHelp}, {"ndihme?", hotline.KeywordHelp}, {"Help", hotline.KeywordHelp}, {"/help", hotline.KeywordHelp},
+		{"stop them, they hurt her", ""}, {"yes", ""}, {"", ""}, {"ndihmë, më mbajnë të mbyllur", ""},
+	} {
+		if got := ParseKeyword(tc.text); got != tc.want {
+			t.Errorf("ParseKeyword(%q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
+}
+
+// SMS reporters name their county or town in any spelling.
+func TestPlaceAnswersInAnySpelling(t *testing.T) {
+	cl, err := triage.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Service{Classifier: cl}
+	for _, tc := range []struct{ text, county, municipality string }{
+		{"Shkodra", "AL-10", ""},
+		{"korce", "AL-06", ""},
+		{"TIRANË", "AL-11", ""},
+		{"kamez", "AL-11", "Kamëz"},
+		{"Sarandë", "AL-12", "Sarandë"},
+		{"durresi", "AL-02", ""},
+		{"nuk e di", "", ""},
+	} {
+		county, muni := s.place(hotline.KindText, "", tc.text, "")
+		if county != tc.county || (tc.municipality != "" && muni != tc.municipality) {
+			t.Errorf("place(%q) = %q %q, want %q %q", tc.text, county, muni, tc.county, tc.municipality)
+		}
+	}
+	// Buttons: a municipality of the county, never a made-up one.
+	if c, m := s.place(KindButton, "m:Kamëz", "", "AL-11"); c != "AL-11" || m != "Kamëz" {
+		t.Errorf("Kamëz button = %q %q", c, m)
+	}
+	if c, m := s.place(KindButton, "m:<script>", "", "AL-11"); c != "" || m != "" {
+		t.Errorf("forged button = %q %q", c, m)
 	}
 }

@@ -35,7 +35,7 @@ func isControlWord(text string) bool {
 // the flood limit and it is not a control word. Without a limiter, or when
 // the limiter fails, nothing is held back.
 func (s *Service) overLimit(ctx context.Context, in hotline.InboundMessage) bool {
-	if s.Flood == nil || in.Contact == "" || isControlWord(in.Text) {
+	if s.Flood == nil || in.Contact == "" || in.Keyword != "" || isControlWord(in.Text) {
 		return false
 	}
 	ok, err := s.Flood.Allow(ctx, in.Channel, in.Contact)

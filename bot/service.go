@@ -7,6 +7,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,6 +29,9 @@ type Store interface {
 	Acknowledge(ctx context.Context, source, key, code string, r hotline.Responder, ch hotline.Channel, now time.Time, confirm func(hotline.AckResult) string) (hotline.AckResult, error)
 	EscalateNow(ctx context.Context, source, key, code string, r hotline.Responder, now time.Time) error
 	TellResponder(ctx context.Context, source, key string, r hotline.Responder, ch hotline.Channel, tipID int64, body string, now time.Time) error
+	RelayToReporter(ctx context.Context, source, key, code string, r hotline.Responder, ch hotline.Channel, text string,
+		now time.Time, window time.Duration, allowed func(channel, reporterText string) bool, tell func(hotline.RelayResult) string) (hotline.RelayResult, error)
+	TellReporter(ctx context.Context, code string, now time.Time, window time.Duration, body func(lang string) string) (bool, error)
 }
 
 // Queue takes routed work (implemented by triage.Queue).
@@ -46,6 +50,9 @@ type Service struct {
 	// ConversationWindow: a reporter's message within this time of their
 	// last one extends the same tip (REPLY_WINDOW).
 	ConversationWindow time.Duration
+	// DiscreetSMS: messages relayed to SMS reporters never name trafficking
+	// unless the reporter did (DISCREET_SMS).
+	DiscreetSMS bool
 	// Wake, when set, is called after work was queued (nudges the sender and router).
 	Wake func()
 	Log  *slog.Logger
@@ -67,6 +74,9 @@ func (s *Service) FromPublic(ctx context.Context, in hotline.InboundMessage) (ho
 	if in.ReceivedAt.IsZero() {
 		in.ReceivedAt = s.Now()
 	}
+	if in.Kind == hotline.KindText || in.Kind == "" {
+		in.Keyword = ParseKeyword(in.Text)
+	}
 	decide := s.decide
 	heldBack := s.overLimit(ctx, in)
 	if heldBack {
@@ -87,6 +97,10 @@ func (s *Service) FromPublic(ctx context.Context, in hotline.InboundMessage) (ho
 	}
 	s.Log.Info("message stored", "channel", in.Channel, "kind", in.Kind, "tip", rc.ReferenceCode,
 		"new_tip", rc.NewTip, "level", rc.Level, "county", rc.County, "bytes", len(in.Text), "media", len(in.Media))
+	if rc.TipID == 0 || rc.Level == "" {
+		s.wake() // a keyword: no tip to route
+		return rc, nil
+	}
 	// Committed: from here a failure only delays routing (the sweeper
 	// re-enqueues tips whose routing is pending).
 	if err := s.Queue.Enqueue(ctx, triage.QueueEntry{TipID: rc.TipID, Level: rc.Level, County: rc.County}); err != nil {
@@ -103,28 +117,50 @@ func (s *Service) wake() {
 }
 
 // decide is called inside intake's transaction: classify the whole tip,
-// choose the language and the reply.
+// carry the conversation one step (see conversation.go), choose the
+// language and the replies.
 func (s *Service) decide(tc hotline.TipContext) hotline.IntakeDecision {
-	c := s.Classifier.Classify(tc.Text).Normalized()
-	if strings.TrimSpace(tc.Text) == "" && len(tc.Message.Media) > 0 && (c.Level == hotline.LevelP4) {
-		// A photo or voice note with no words is never "just a question".
-		c.Level = hotline.LevelP3
-		c.Reasons = append(c.Reasons, "media without text")
-	}
 	lang := tc.Language
 	if tc.NewTip {
 		lang = DetectLanguage(tc.Message.Text, tc.Message.LanguageHint)
 	}
-	d := hotline.IntakeDecision{Classification: c, Language: lang}
+	if lang == "" {
+		lang = "sq"
+	}
+	if tc.Message.Keyword != "" {
+		return s.keyword(tc, lang)
+	}
+	c := s.Classifier.Classify(tc.Text).Normalized()
+	if strings.TrimSpace(tc.Text) == "" && c.Level == hotline.LevelP4 && (len(tc.Message.Media) > 0 || tc.Message.Kind != hotline.KindText) {
+		// A photo or voice note with no words is never "just a question".
+		c.Level = hotline.LevelP3
+		c.Reasons = append(c.Reasons, "media without text")
+	}
+	d, conv := s.converse(tc, c, lang)
+	d.Conversation, _ = json.Marshal(conv)
+	if tc.OptedOut {
+		d.Replies = nil
+	}
+	return d
+}
+
+// keyword answers STOP, START, DELETE and HELP. STOP and DELETE get no
+// answer: after them nothing is sent, ever (Twilio itself confirms STOP).
+func (s *Service) keyword(tc hotline.TipContext, lang string) hotline.IntakeDecision {
+	d := hotline.IntakeDecision{Language: lang}
 	data := map[string]any{"Code": tc.ReferenceCode}
-	switch {
-	case tc.OptedOut:
-	case tc.NewTip && strings.TrimSpace(tc.Message.Text) == "":
-		d.Reply = s.Catalogue.Text(lang, "empty_reply", data)
-	case tc.NewTip:
-		d.Reply = s.Catalogue.Text(lang, "first_reply", data)
-	case len(hotline.FindReferenceCodes(tc.Message.Text)) > 0:
-		d.Reply = s.Catalogue.Text(lang, "added_to_tip", data)
+	switch tc.Message.Keyword {
+	case hotline.KeywordStop:
+		d.ReporterAction = hotline.ReporterOptOut
+	case hotline.KeywordDelete:
+		d.ReporterAction = hotline.ReporterErase
+	case hotline.KeywordStart:
+		d.ReporterAction = hotline.ReporterOptIn
+		d.Replies = []hotline.Reply{{Text: s.Catalogue.Text(lang, "started", data)}}
+	case hotline.KeywordHelp:
+		if !tc.OptedOut {
+			d.Replies = []hotline.Reply{{Text: s.Catalogue.Text(lang, "help", data)}}
+		}
 	}
 	return d
 }
@@ -150,6 +186,18 @@ func (s *Service) FromResponder(ctx context.Context, source, key string, r hotli
 			return fmt.Errorf("responder %d acknowledges %s: %w", r.ID, cmd.Code, err)
 		}
 		s.Log.Info("acknowledged", "tip", cmd.Code, "responder", r.ID, "first", res.First, "channel", ch)
+		if res.First {
+			// Reassure the reporter (within the reply window): a person, no name.
+			if _, err := s.Store.TellReporter(ctx, cmd.Code, now, s.ConversationWindow, func(lang string) string {
+				return s.Catalogue.Text(lang, "ack_notice", map[string]any{"Code": cmd.Code})
+			}); err != nil {
+				s.Log.Warn("acknowledgement notice to the reporter not queued", "tip", cmd.Code, "err", err)
+			}
+		}
+	case ActionReply:
+		if err := s.relay(ctx, source, key, r, ch, cmd, now); err != nil {
+			return err
+		}
 	case ActionEscalate:
 		err := s.Store.EscalateNow(ctx, source, key, cmd.Code, r, now)
 		if errors.Is(err, hotline.ErrNotFound) {
@@ -165,5 +213,37 @@ func (s *Service) FromResponder(ctx context.Context, source, key string, r hotli
 		}
 	}
 	s.wake()
+	return nil
+}
+
+// relay passes a responder's message to the reporter of a tip, by code,
+// through the reporter's channel, and tells the responder what happened:
+// sent, waiting (reporter silent longer than the reply window), or never
+// (reporter opted out or erased their contact).
+func (s *Service) relay(ctx context.Context, source, key string, r hotline.Responder, ch hotline.Channel, cmd Command, now time.Time) error {
+	data := map[string]any{"Code": cmd.Code, "Window": int(s.ConversationWindow.Minutes())}
+	allowed := func(channel, reporterText string) bool {
+		return !s.DiscreetSMS || channel != string(hotline.ChannelSMS) || !sensitive(cmd.Text) || sensitive(reporterText)
+	}
+	res, err := s.Store.RelayToReporter(ctx, source, key, cmd.Code, r, ch, cmd.Text, now, s.ConversationWindow, allowed, func(res hotline.RelayResult) string {
+		switch {
+		case res.Withheld:
+			return s.Catalogue.Text("sq", "relay_withheld", data)
+		case res.Unreachable:
+			return s.Catalogue.Text("sq", "relay_unreachable", data)
+		case res.Held:
+			return s.Catalogue.Text("sq", "relay_held", data)
+		}
+		return s.Catalogue.Text("sq", "relay_sent", data)
+	})
+	switch {
+	case errors.Is(err, hotline.ErrNotFound):
+		return s.Store.TellResponder(ctx, source, key, r, ch, 0, s.Catalogue.Text("sq", "ack_unknown", data), now)
+	case errors.Is(err, hotline.ErrUnauthorized):
+		return s.Store.TellResponder(ctx, source, key, r, ch, 0, s.Catalogue.Text("sq", "relay_not_allowed", data), now)
+	case err != nil:
+		return fmt.Errorf("responder %d relays on %s: %w", r.ID, cmd.Code, err)
+	}
+	s.Log.Info("relayed to reporter", "tip", cmd.Code, "responder", r.ID, "held", res.Held, "unreachable", res.Unreachable, "withheld", res.Withheld)
 	return nil
 }

@@ -51,6 +51,32 @@ type InboundMessage struct {
 	// Raw is the payload as received; stored encrypted, never logged.
 	Raw        []byte
 	ReceivedAt time.Time
+	// Keyword is set (by the conversation, before intake) when the whole
+	// message is a keyword that must not open a tip: KeywordStop,
+	// KeywordStart, KeywordDelete, KeywordHelp. "" otherwise.
+	Keyword string
+}
+
+// Keywords a reporter's whole message can be (see bot.ParseKeyword).
+const (
+	KeywordStop   = "stop"   // STOP, NDALO, Twilio's opt-out words: nothing more is sent
+	KeywordStart  = "start"  // START, Twilio's opt-in words: undoes STOP
+	KeywordDelete = "delete" // FSHIJ, DELETE, /delete: erase the contact now
+	KeywordHelp   = "help"   // NDIHMË, HELP, /help
+)
+
+// Reporter actions a conversation decision can ask intake to apply.
+const (
+	ReporterOptOut = "opt_out" // set opted_out_at, cancel pending messages
+	ReporterOptIn  = "opt_in"  // clear opted_out_at
+	ReporterErase  = "erase"   // delete contact and keyed hash, cancel pending messages
+)
+
+// Reply is one message to a reporter: text, and inline buttons for
+// Telegram (SMS shows numbered options in the text instead).
+type Reply struct {
+	Text    string
+	Buttons []Button
 }
 
 // TipContext is what intake knows about the tip a message joined, handed to
@@ -67,6 +93,15 @@ type TipContext struct {
 	ByOtherReporter bool
 	OptedOut        bool
 	Message         InboundMessage
+	// Conversation is the bot's stored state of the conversation about the
+	// tip (JSON, "{}" or empty when new); the conversation package owns its shape.
+	Conversation []byte
+	// Status is the tip's status ("open", "acknowledged", "closed"...), "" without a tip.
+	Status string
+	// PoliceConsent is the stored consent to alert police (nil: not given either way).
+	PoliceConsent *bool
+	// DeleteHintSent is true once this (SMS) reporter was told how to delete the thread.
+	DeleteHintSent bool
 }
 
 // IntakeDecision is the conversation's answer to a reporter's message:
@@ -75,6 +110,19 @@ type IntakeDecision struct {
 	Classification Classification
 	Language       string
 	Reply          string
+	// Replies are sent after Reply, in order (Reply, when set, goes first).
+	Replies []Reply
+	// Conversation is the new conversation state to store (nil: unchanged).
+	Conversation []byte
+	// PoliceConsent, when set, is stored on the tip and used by routing.
+	PoliceConsent *bool
+	// ReporterAction is ReporterOptOut, ReporterOptIn, ReporterErase or "".
+	ReporterAction string
+	// ResponderNote, when set, is sent to the responders who acknowledged
+	// the tip (else to those alerted about it): "new information on <code>".
+	ResponderNote string
+	// DeleteHintSent records that Replies tell the reporter how to delete the thread.
+	DeleteHintSent bool
 }
 
 // Receipt tells a channel adapter what intake did with a message.
@@ -98,7 +146,24 @@ const (
 	OutboxEscalation    OutboxKind = "escalation"
 	OutboxReporterReply OutboxKind = "reporter_reply"
 	OutboxConfirmation  OutboxKind = "confirmation"
+	// OutboxTipUpdate tells responders of new information on a tip.
+	OutboxTipUpdate OutboxKind = "tip_update"
+	// OutboxRelay is a responder's message relayed to the reporter.
+	OutboxRelay OutboxKind = "relay"
 )
+
+// RelayResult says what became of a responder's message to a reporter.
+type RelayResult struct {
+	// Held is true when the reporter has not written within the reply
+	// window: the message waits until they write again.
+	Held bool
+	// Unreachable is true when the reporter opted out or erased their
+	// contact: nothing will ever be sent.
+	Unreachable bool
+	// Withheld is true when the message was not sent because it would put
+	// the reporter at risk (discreet SMS: a word the reporter never used).
+	Withheld bool
+}
 
 // Button is an inline keyboard button: Text shown, Data sent back as
 // callback data ("ack:K7Q-4MP").

@@ -29,6 +29,9 @@ type Store interface {
 	// reaction, a chat member change, an undecodable update), sealed, so
 	// that nothing is lost and its redelivery is recognised.
 	KeepUnplaced(ctx context.Context, source, key string, channel hotline.Channel, kind string, raw []byte, at time.Time) error
+	// TipOfSentMessage returns the code of the tip the bot's Telegram
+	// message messageID to a responder was about (hotline.ErrNotFound otherwise).
+	TipOfSentMessage(ctx context.Context, responderID int64, messageID string) (string, error)
 }
 
 // Adapter turns Telegram updates into calls of bot.Service and sends
@@ -40,6 +43,10 @@ type Adapter struct {
 	Log     *slog.Logger
 	// WebhookSecret is compared with X-Telegram-Bot-Api-Secret-Token in webhook mode.
 	WebhookSecret string
+	// LinkResponder, when set, handles "/start r_<link code>" from a chat
+	// that is not a responder's yet (the roster, issue 5). Unset: the
+	// payload is dropped and the person is treated as a member of the public.
+	LinkResponder func(ctx context.Context, key string, chatID int64, payload string) error
 }
 
 // HandleUpdate processes one raw update and returns nil once its effect is
@@ -86,8 +93,11 @@ func (a *Adapter) callback(ctx context.Context, key string, cq *tgbotapi.Callbac
 		r, err = a.Store.ResponderByTelegramChat(ctx, cq.From.ID)
 	}
 	if errors.Is(err, hotline.ErrNotFound) {
+		if err := a.reporterButton(ctx, key, cq); err != nil {
+			return err
+		}
 		a.answer(ctx, cq.ID, "")
-		return a.Store.KeepUnplaced(ctx, Source, key, hotline.ChannelTelegram, "callback_query", nil, a.Service.Now())
+		return nil
 	}
 	if err != nil {
 		return err
@@ -123,7 +133,14 @@ func (a *Adapter) message(ctx context.Context, key string, m *tgbotapi.Message, 
 		if strings.HasPrefix(text, "/start") {
 			text = "" // linking a chat is the roster's business (issue 5); answer with help
 		}
-		return a.Service.FromResponder(ctx, Source, key, r, hotline.ChannelTelegram, bot.ParseResponderText(text))
+		cmd := bot.ParseResponderText(text)
+		if code := a.replyTarget(ctx, r, m); code != "" && cmd.Action == bot.ActionHelp && strings.TrimSpace(m.Text) != "" {
+			cmd = bot.Command{Action: bot.ActionReply, Code: code, Text: m.Text}
+			if strings.EqualFold(strings.Trim(m.Text, " .!\n"), "ok") {
+				cmd = bot.Command{Action: bot.ActionAcknowledge, Code: code} // "OK" to an alert acknowledges it; it is not for the reporter
+			}
+		}
+		return a.Service.FromResponder(ctx, Source, key, r, hotline.ChannelTelegram, cmd)
 	case !errors.Is(err, hotline.ErrNotFound):
 		return err
 	}
@@ -146,12 +163,21 @@ func (a *Adapter) message(ctx context.Context, key string, m *tgbotapi.Message, 
 	if strings.HasPrefix(in.Text, "/start") {
 		// Deep-link payloads from the public are not information.
 		in.Text = strings.TrimSpace(strings.TrimPrefix(in.Text, "/start"))
+		if strings.HasPrefix(in.Text, "r_") {
+			// "/start r_<link code>" links a responder's chat: issue 5's hook.
+			if a.LinkResponder != nil {
+				return a.LinkResponder(ctx, key, m.Chat.ID, in.Text)
+			}
+			in.Text = ""
+		}
 	}
 	if m.Location != nil {
 		in.Latitude, in.Longitude = m.Location.Latitude, m.Location.Longitude
 	}
 	if edited {
 		in.Kind = "edited_" + in.Kind
+	} else if forwarded(raw) {
+		in.Kind = "forwarded_" + in.Kind
 	}
 	_, err = a.Service.FromPublic(ctx, in)
 	return err

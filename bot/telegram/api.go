@@ -145,11 +145,15 @@ func (b *BotAPI) Send(ctx context.Context, m Outgoing) (int, error) {
 	msg := tgbotapi.NewMessage(m.ChatID, m.Text)
 	msg.DisableNotification = m.Silent
 	if len(m.Buttons) > 0 {
-		row := make([]tgbotapi.InlineKeyboardButton, 0, len(m.Buttons))
-		for _, bt := range m.Buttons {
-			row = append(row, tgbotapi.NewInlineKeyboardButtonData(bt.Text, bt.Data))
+		// Rows of up to three buttons (a county list would not fit in one).
+		var rows [][]tgbotapi.InlineKeyboardButton
+		for i, bt := range m.Buttons {
+			if i%3 == 0 {
+				rows = append(rows, nil)
+			}
+			rows[len(rows)-1] = append(rows[len(rows)-1], tgbotapi.NewInlineKeyboardButtonData(bt.Text, bt.Data))
 		}
-		msg.ReplyMarkup = tgbotapi.NewInlineKeyboardMarkup(row)
+		msg.ReplyMarkup = tgbotapi.NewInlineKeyboardMarkup(rows...)
 	}
 	sent, err := do(ctx, func() (tgbotapi.Message, error) { return b.bot.Send(msg) })
 	if err != nil {

@@ -47,6 +47,8 @@ type App struct {
 	Now      func() time.Time
 	registry *prometheus.Registry
 	listener net.Listener
+	// Media fetches attachments after their message was stored.
+	Media *dispatch.MediaStage
 }
 
 // NewApp connects to Postgres and Redis, refuses a database with pending
@@ -67,6 +69,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		return nil, err
 	}
 	a := &App{Config: cfg, Log: log, DB: db, Now: now}
+	db.SetReplyWindow(cfg.ReplyWindow)
 	if err := db.CheckSchema(ctx); err != nil {
 		a.Close()
 		return nil, err
@@ -111,7 +114,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Metrics: dispatch.NewMetrics(a.registry),
 	}
 	a.Service = &bot.Service{Store: db, Queue: queue, Classifier: classifier, Catalogue: catalogue, Now: now,
-		ConversationWindow: cfg.ReplyWindow, Wake: a.Stages.Wake, Log: log.With("part", "conversation"),
+		ConversationWindow: cfg.ReplyWindow, DiscreetSMS: cfg.DiscreetSMS, Wake: a.Stages.Wake, Log: log.With("part", "conversation"),
 		Flood: triage.NewFloodLimiter(a.Redis, keys.ContactHash, cfg.FloodPerMinute), HeldBack: db}
 
 	if cfg.TelegramBotToken != "" {
@@ -142,6 +145,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 			ActionHint: composer.SMSActionHint, Wake: a.Stages.Wake}
 		a.Stages.Channels[hotline.ChannelSMS] = a.SMS
 	}
+	a.Media = newMediaStage(cfg, db, a.Telegram, now, log)
 	return a, nil
 }
 
@@ -200,6 +204,8 @@ func (a *App) Run(ctx context.Context) error {
 	go func() { a.Stages.Run(work); done <- struct{}{} }()
 	parts++
 	go func() { a.reclassifyHeldBack(work); done <- struct{}{} }()
+	parts++
+	go func() { a.Media.Run(work); done <- struct{}{} }()
 	if a.Poller != nil {
 		parts++
 		go func() { _ = a.Poller.Run(work); done <- struct{}{} }()

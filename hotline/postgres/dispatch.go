@@ -140,7 +140,11 @@ func (db *DB) Dispatch(ctx context.Context, tipID int64, now time.Time, escalate
 			return err
 		}
 		prio := priorityOf(t.Classification.Level)
-		for _, rc := range hotline.Route(hotline.RoutingInput{Classification: t.Classification}, OnDutyFunc(onDuty)) {
+		var consent bool
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(police_consent, false) FROM tips WHERE id = $1`, t.ID).Scan(&consent); err != nil {
+			return fmt.Errorf("consent of %s: %w", t.ReferenceCode, err)
+		}
+		for _, rc := range hotline.Route(hotline.RoutingInput{Classification: t.Classification, PoliceConsent: consent}, OnDutyFunc(onDuty)) {
 			ch := responderChannel(rc.Responder)
 			// One alert per responder and tip, whatever the channel.
 			var exists bool

@@ -84,10 +84,11 @@ func (db *DB) ReceiveReporterMessage(ctx context.Context, in hotline.InboundMess
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(binary.BigEndian.Uint64(hash[:8]))); err != nil {
 			return fmt.Errorf("lock reporter: %w", err)
 		}
-		reporterID, optedOut, err := db.reporter(ctx, tx, in, hash)
+		rep, err := db.reporter(ctx, tx, in, hash)
 		if err != nil {
 			return err
 		}
+		reporterID, optedOut := rep.id, rep.optedOut
 		rc.ReporterID = reporterID
 
 		tip, err := findTip(ctx, tx, in, reporterID, window)
@@ -99,16 +100,19 @@ func (db *DB) ReceiveReporterMessage(ctx context.Context, in hotline.InboundMess
 				return err
 			}
 		}
-		tc := hotline.TipContext{Message: in, OptedOut: optedOut}
-		if tip.id == 0 {
+		tc := hotline.TipContext{Message: in, OptedOut: optedOut, Language: rep.language, DeleteHintSent: rep.deleteHintSent}
+		if tip.id == 0 && in.Keyword == "" {
 			code, id, err := newTip(ctx, tx, reporterID, in)
 			if err != nil {
 				return err
 			}
-			tip = tipRow{id: id, code: code, reporterID: reporterID, language: in.LanguageHint}
+			tip = tipRow{id: id, code: code, reporterID: reporterID, language: in.LanguageHint, status: "open"}
 			tc.NewTip = true
 		}
-		tc.TipID, tc.ReferenceCode, tc.Language = tip.id, tip.code, tip.language
+		if tip.id != 0 {
+			tc.TipID, tc.ReferenceCode, tc.Language = tip.id, tip.code, tip.language
+			tc.Status, tc.Conversation, tc.PoliceConsent = tip.status, tip.conversation, tip.policeConsent
+		}
 		tc.ByOtherReporter = tip.reporterID != 0 && tip.reporterID != reporterID
 
 		media, _ := json.Marshal(in.Media)
@@ -119,16 +123,27 @@ func (db *DB) ReceiveReporterMessage(ctx context.Context, in hotline.InboundMess
 		if len(in.Raw) > 0 {
 			raw = db.keys.Seal(in.Raw, "raw:"+channel)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO messages (tip_id, reporter_id, direction, channel, kind, body, media, raw_encrypted, received_at)
-			VALUES ($1, $2, 'in', $3, $4, $5, $6, $7, $8)`,
-			tip.id, reporterID, channel, in.Kind, in.Text, media, raw, in.ReceivedAt); err != nil {
+		var tipRef *int64
+		if tip.id != 0 {
+			tipRef = &tip.id
+		}
+		var messageID int64
+		if err := tx.QueryRow(ctx, `INSERT INTO messages (tip_id, reporter_id, direction, channel, kind, body, media, raw_encrypted, received_at)
+			VALUES ($1, $2, 'in', $3, $4, $5, $6, $7, $8) RETURNING id`,
+			tipRef, reporterID, channel, in.Kind, in.Text, media, raw, in.ReceivedAt).Scan(&messageID); err != nil {
 			return fmt.Errorf("store message of tip %s: %w", tip.code, err)
 		}
-		located, err := locate(ctx, tx, tip.id, in)
-		if err != nil {
+		if err := db.queueMedia(ctx, tx, messageID, tipRef, in); err != nil {
 			return err
 		}
-		if decide == nil {
+		var located string
+		if tip.id != 0 {
+			if located, err = locate(ctx, tx, tip.id, in); err != nil {
+				return err
+			}
+		}
+		if decide == nil && tip.id != 0 {
+			// Held back by the flood limit: stored now, classified later, not answered.
 			rc.TipID, rc.ReferenceCode, rc.NewTip = tip.id, tip.code, tc.NewTip
 			var level string
 			if err := tx.QueryRow(ctx, `UPDATE tips SET reclassify_pending = true, last_message_at = $2, updated_at = $2
@@ -139,41 +154,68 @@ func (db *DB) ReceiveReporterMessage(ctx context.Context, in hotline.InboundMess
 			_, err := tx.Exec(ctx, `UPDATE reporters SET last_message_at = $2 WHERE id = $1`, reporterID, in.ReceivedAt)
 			return err
 		}
-		if tc.Text, err = tipText(ctx, tx, tip.id); err != nil {
-			return err
+		if decide == nil {
+			// A held-back keyword-only message (no tip): nothing to decide.
+			decide = func(hotline.TipContext) hotline.IntakeDecision { return hotline.IntakeDecision{} }
+		}
+		if tip.id != 0 {
+			if tc.Text, err = tipText(ctx, tx, tip.id); err != nil {
+				return err
+			}
 		}
 
 		d := decide(tc)
 		var corrected []byte
-		if err := tx.QueryRow(ctx, `SELECT corrected FROM tips WHERE id = $1`, tip.id).Scan(&corrected); err != nil {
-			return fmt.Errorf("read corrections of tip %s: %w", tip.code, err)
+		if tip.id != 0 {
+			if err := tx.QueryRow(ctx, `SELECT corrected FROM tips WHERE id = $1`, tip.id).Scan(&corrected); err != nil {
+				return fmt.Errorf("read corrections of tip %s: %w", tip.code, err)
+			}
 		}
 		c := withLocation(applyCorrections(d.Classification, corrected).Normalized(), located)
-		cj, err := json.Marshal(c)
-		if err != nil {
-			return fmt.Errorf("encode classification: %w", err)
-		}
 		lang := d.Language
 		if lang == "" {
 			lang = tc.Language
 		}
-		if _, err := tx.Exec(ctx, `UPDATE tips SET level = $2, county = $3, intake = $4, classification = $5,
-			language = COALESCE(NULLIF($6, ''), language), dispatch_pending = true, last_message_at = $7, updated_at = $7, reclassify_pending = false,
-			municipality = $8 WHERE id = $1`, tip.id, string(c.Level), c.County, c.Intake, cj, lang, in.ReceivedAt, c.Municipality); err != nil {
-			return fmt.Errorf("triage tip %s: %w", tip.code, err)
+		if tip.id != 0 && in.Keyword == "" {
+			if err := updateTip(ctx, tx, tip, c, d, lang, in.ReceivedAt); err != nil {
+				return err
+			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE reporters SET last_message_at = $2, language = COALESCE(NULLIF($3, ''), language) WHERE id = $1`,
-			reporterID, in.ReceivedAt, lang); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE reporters SET last_message_at = $2, language = COALESCE(NULLIF($3, ''), language),
+			delete_hint_sent_at = CASE WHEN $4 THEN COALESCE(delete_hint_sent_at, $2) ELSE delete_hint_sent_at END WHERE id = $1`,
+			reporterID, in.ReceivedAt, lang, d.DeleteHintSent); err != nil {
 			return fmt.Errorf("update reporter: %w", err)
 		}
-		if d.Reply != "" && !optedOut {
-			if _, err := tx.Exec(ctx, `INSERT INTO outbox (tip_id, kind, reporter_id, channel, body, priority, next_attempt_at, created_at)
-				VALUES ($1, 'reporter_reply', $2, $3, $4, 0, $5, $5)`, tip.id, reporterID, channel, d.Reply, in.ReceivedAt); err != nil {
-				return fmt.Errorf("queue reply for tip %s: %w", tip.code, err)
+		if optedOut, err = applyReporterAction(ctx, tx, reporterID, d.ReporterAction, optedOut, in.ReceivedAt); err != nil {
+			return err
+		}
+		if !optedOut && d.ReporterAction != hotline.ReporterErase {
+			// The reporter wrote: the reply window is open again for relays that waited.
+			if _, err := tx.Exec(ctx, `UPDATE outbox SET state = CASE WHEN kind = 'relay' THEN 'pending' ELSE 'failed' END,
+				error = CASE WHEN kind = 'relay' THEN '' ELSE 'reply window closed' END, next_attempt_at = $2
+				WHERE reporter_id = $1 AND state = 'held'`, reporterID, in.ReceivedAt); err != nil {
+				return fmt.Errorf("release held messages: %w", err)
+			}
+			replies := d.Replies
+			if d.Reply != "" {
+				replies = append([]hotline.Reply{{Text: d.Reply}}, replies...)
+			}
+			for _, r := range replies {
+				if err := queueReporterMessage(ctx, tx, tip.id, hotline.OutboxReporterReply, reporterID, channel, r, in.ReceivedAt); err != nil {
+					return fmt.Errorf("queue reply for tip %s: %w", tip.code, err)
+				}
+			}
+		}
+		if d.ResponderNote != "" && tip.id != 0 && !tc.NewTip {
+			if err := noteToResponders(ctx, tx, tip.id, priorityOf(c.Level), d.ResponderNote, in.ReceivedAt); err != nil {
+				return err
 			}
 		}
 		rc.TipID, rc.ReferenceCode, rc.NewTip = tip.id, tip.code, tc.NewTip
 		rc.Level, rc.County = c.Level, c.County
+		if tip.id == 0 || in.Keyword != "" {
+			rc.Level = ""
+		}
 		return nil
 	})
 	if err != nil {
@@ -182,47 +224,59 @@ func (db *DB) ReceiveReporterMessage(ctx context.Context, in hotline.InboundMess
 	return rc, nil
 }
 
+type reporterRow struct {
+	id             int64
+	optedOut       bool
+	language       string
+	deleteHintSent bool
+}
+
 // reporter finds the reporter by keyed hash or creates them with the sealed
-// contact. It returns the id and whether they opted out.
-func (db *DB) reporter(ctx context.Context, tx pgx.Tx, in hotline.InboundMessage, hash []byte) (int64, bool, error) {
-	var id int64
-	var optedOut bool
-	err := tx.QueryRow(ctx, `SELECT r.id, r.opted_out_at IS NOT NULL FROM reporter_contacts c JOIN reporters r ON r.id = c.reporter_id
-		WHERE c.channel = $1 AND c.contact_hash = $2`, string(in.Channel), hash).Scan(&id, &optedOut)
+// contact.
+func (db *DB) reporter(ctx context.Context, tx pgx.Tx, in hotline.InboundMessage, hash []byte) (reporterRow, error) {
+	var r reporterRow
+	err := tx.QueryRow(ctx, `SELECT r.id, r.opted_out_at IS NOT NULL, r.language, r.delete_hint_sent_at IS NOT NULL
+		FROM reporter_contacts c JOIN reporters r ON r.id = c.reporter_id
+		WHERE c.channel = $1 AND c.contact_hash = $2`, string(in.Channel), hash).Scan(&r.id, &r.optedOut, &r.language, &r.deleteHintSent)
 	if err == nil {
-		return id, optedOut, nil
+		return r, nil
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
-		return 0, false, fmt.Errorf("find reporter: %w", err)
+		return r, fmt.Errorf("find reporter: %w", err)
 	}
-	lang := in.LanguageHint
-	if lang == "" {
-		lang = "sq"
+	r.language = in.LanguageHint
+	if r.language == "" {
+		r.language = "sq"
 	}
 	if err := tx.QueryRow(ctx, `INSERT INTO reporters (channel, language, created_at) VALUES ($1, $2, $3) RETURNING id`,
-		string(in.Channel), lang, in.ReceivedAt).Scan(&id); err != nil {
-		return 0, false, fmt.Errorf("create reporter: %w", err)
+		string(in.Channel), r.language, in.ReceivedAt).Scan(&r.id); err != nil {
+		return r, fmt.Errorf("create reporter: %w", err)
 	}
 	sealed := db.keys.Seal([]byte(in.Contact), "contact:"+string(in.Channel))
 	if _, err := tx.Exec(ctx, `INSERT INTO reporter_contacts (reporter_id, channel, contact_hash, contact_encrypted) VALUES ($1, $2, $3, $4)`,
-		id, string(in.Channel), hash, sealed); err != nil {
-		return 0, false, fmt.Errorf("store reporter contact: %w", err)
+		r.id, string(in.Channel), hash, sealed); err != nil {
+		return r, fmt.Errorf("store reporter contact: %w", err)
 	}
-	return id, false, nil
+	return r, nil
 }
 
 type tipRow struct {
-	id         int64
-	code       string
-	reporterID int64
-	language   string
+	id            int64
+	code          string
+	reporterID    int64
+	language      string
+	status        string
+	conversation  []byte
+	policeConsent *bool
 }
+
+const tipRowColumns = `id, reference_code, reporter_id, language, status, conversation, police_consent`
 
 func findTip(ctx context.Context, tx pgx.Tx, in hotline.InboundMessage, reporterID int64, window time.Duration) (tipRow, error) {
 	var t tipRow
 	scan := func(row pgx.Row) (bool, error) {
 		var rid *int64
-		err := row.Scan(&t.id, &t.code, &rid, &t.language)
+		err := row.Scan(&t.id, &t.code, &rid, &t.language, &t.status, &t.conversation, &t.policeConsent)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return false, nil
 		}
@@ -235,14 +289,15 @@ func findTip(ctx context.Context, tx pgx.Tx, in hotline.InboundMessage, reporter
 		return true, nil
 	}
 	if codes := hotline.FindReferenceCodes(in.Text); len(codes) > 0 {
-		found, err := scan(tx.QueryRow(ctx, `SELECT id, reference_code, reporter_id, language FROM tips
+		found, err := scan(tx.QueryRow(ctx, `SELECT `+tipRowColumns+` FROM tips
 			WHERE reference_code = ANY($1) ORDER BY id DESC LIMIT 1 FOR UPDATE`, codes))
 		if found || err != nil {
 			return t, err
 		}
 	}
-	found, err := scan(tx.QueryRow(ctx, `SELECT id, reference_code, reporter_id, language FROM tips
-		WHERE reporter_id = $1 AND status <> 'closed' AND last_message_at > $2
+	found, err := scan(tx.QueryRow(ctx, `SELECT `+tipRowColumns+` FROM tips
+		WHERE reporter_id = $1 AND status <> 'closed' AND (last_message_at > $2
+			OR EXISTS (SELECT 1 FROM outbox o WHERE o.tip_id = tips.id AND o.state = 'held'))
 		ORDER BY last_message_at DESC LIMIT 1 FOR UPDATE`, reporterID, in.ReceivedAt.Add(-window)))
 	if found || err != nil {
 		return t, err
@@ -256,8 +311,9 @@ func followMerges(ctx context.Context, tx pgx.Tx, t tipRow) (tipRow, error) {
 	for range 8 {
 		var next tipRow
 		var rid *int64
-		err := tx.QueryRow(ctx, `SELECT s.id, s.reference_code, s.reporter_id, s.language FROM tips d JOIN tips s ON s.id = d.merged_into
-			WHERE d.id = $1 FOR UPDATE OF s`, t.id).Scan(&next.id, &next.code, &rid, &next.language)
+		err := tx.QueryRow(ctx, `SELECT s.id, s.reference_code, s.reporter_id, s.language, s.status, s.conversation, s.police_consent
+			FROM tips d JOIN tips s ON s.id = d.merged_into
+			WHERE d.id = $1 FOR UPDATE OF s`, t.id).Scan(&next.id, &next.code, &rid, &next.language, &next.status, &next.conversation, &next.policeConsent)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return t, nil
 		}
@@ -301,7 +357,7 @@ func newTip(ctx context.Context, tx pgx.Tx, reporterID int64, in hotline.Inbound
 }
 
 func tipText(ctx context.Context, tx pgx.Tx, tipID int64) (string, error) {
-	rows, err := tx.Query(ctx, `SELECT body FROM messages WHERE tip_id = $1 AND direction = 'in' AND body <> '' ORDER BY id`, tipID)
+	rows, err := tx.Query(ctx, `SELECT body FROM messages WHERE tip_id = $1 AND direction = 'in' AND body <> '' AND kind <> 'button' ORDER BY id`, tipID)
 	if err != nil {
 		return "", fmt.Errorf("read tip text: %w", err)
 	}

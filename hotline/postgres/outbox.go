@@ -17,7 +17,16 @@ import (
 // most urgent first, and returns them. Several senders may claim at once
 // (SKIP LOCKED); an item whose lease expires is sent again, so a crash may
 // at worst send twice, never zero times.
+//
+// With a reply window set (SetReplyWindow), messages to reporters who have
+// not written within it are first held or dropped (HoldOutsideWindow): the
+// window is checked again at send time.
 func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]hotline.OutboundMessage, error) {
+	if db.replyWindow > 0 {
+		if _, err := db.HoldOutsideWindow(ctx, now, db.replyWindow); err != nil {
+			return nil, err
+		}
+	}
 	rows, err := db.pool.Query(ctx, `
 		WITH due AS (
 			SELECT id FROM outbox

@@ -38,7 +38,13 @@ type DB struct {
 	keys *privacy.Keys
 	// reroute is called after a supervisor operation marked a tip for routing (OnReroute).
 	reroute func(context.Context, QueueEntry)
+	// replyWindow: nothing is sent to a reporter who has not written within it (0: not checked at send time).
+	replyWindow time.Duration
 }
+
+// SetReplyWindow sets REPLY_WINDOW for send-time checks (see ClaimOutbox).
+// Call it before use.
+func (db *DB) SetReplyWindow(d time.Duration) { db.replyWindow = d }
 
 // Open connects to the database at url (a libpq URL or DSN) and checks it
 // answers. keys seal reporter contacts; it may be nil for commands that

@@ -143,8 +143,13 @@ func (s *Simulator) press(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.note(Entry{Who: "responder-chat:" + strconv.FormatInt(req.ChatID, 10), Channel: "telegram", Text: "[" + req.Data + "]"})
-	s.Telegram.PressButtonIn(faketelegram.User{ID: req.ChatID, FirstName: "Responder"}, req.ChatID, req.MessageID, req.Data)
+	who, name := "responder-chat:", "Responder"
+	if !s.isResponderChat(req.ChatID) {
+		// A member of the public answering the bot's buttons (menu, yes/no, county).
+		who, name = "public:telegram:", "Demo"
+	}
+	s.note(Entry{Who: who + strconv.FormatInt(req.ChatID, 10), Channel: "telegram", Text: "[" + req.Data + "]"})
+	s.Telegram.PressButtonIn(faketelegram.User{ID: req.ChatID, FirstName: name}, req.ChatID, req.MessageID, req.Data)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -258,4 +263,13 @@ func buttons(markup json.RawMessage) []hotline.Button {
 		}
 	}
 	return out
+}
+
+func (s *Simulator) isResponderChat(chatID int64) bool {
+	for _, r := range s.Responders {
+		if r.TelegramChatID == chatID {
+			return true
+		}
+	}
+	return false
 }
