@@ -29,6 +29,7 @@ type Routes struct {
 	TwilioStatus http.Handler
 	Telegram     http.Handler
 	Simulator    http.Handler // only under `hotline demo`
+	Console      http.Handler // the console (web/console); nil: the placeholder page
 	Checks       []Check
 	Gatherer     prometheus.Gatherer
 }
@@ -69,7 +70,11 @@ func Handler(r Routes) http.Handler {
 	if r.Gatherer != nil {
 		mux.Handle("GET /metrics", promhttp.HandlerFor(r.Gatherer, promhttp.HandlerOpts{}))
 	}
-	mux.Handle("/console/", consoleHandler())
+	if r.Console != nil {
+		mux.Handle("/console/", r.Console)
+	} else {
+		mux.Handle("/console/", consoleHandler())
+	}
 	if r.Simulator != nil {
 		mux.Handle("/simulator/", r.Simulator)
 	}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -24,6 +25,7 @@ import (
 	"github.com/hotline-al/hotline/hotline/privacy"
 	"github.com/hotline-al/hotline/triage"
 	"github.com/hotline-al/hotline/web"
+	"github.com/hotline-al/hotline/web/console"
 )
 
 // errMissingSecret is the answer to `serve` without HOTLINE_SECRET_KEY.
@@ -43,6 +45,8 @@ type App struct {
 	SMS      *sms.Adapter
 	// Simulator is mounted at /simulator/ when set (hotline demo).
 	Simulator http.Handler
+	// Console is the console at /console/ (web/console).
+	Console http.Handler
 	// Now is the clock (time.Now unless a test sets it).
 	Now      func() time.Time
 	registry *prometheus.Registry
@@ -117,6 +121,16 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		ConversationWindow: cfg.ReplyWindow, DiscreetSMS: cfg.DiscreetSMS, Wake: a.Stages.Wake, Log: log.With("part", "conversation"),
 		Flood: triage.NewFloodLimiter(a.Redis, keys.ContactHash, cfg.FloodPerMinute), HeldBack: db}
 
+	a.Console, err = (&console.Console{Store: db, Now: now, IdleTimeout: cfg.ConsoleIdleTimeout,
+		Secure: strings.HasPrefix(cfg.PublicURL, "https://"), Log: log.With("part", "console"), Classifier: classifier,
+		Routed: func(ctx context.Context, rc hotline.Receipt) error {
+			return queue.Enqueue(ctx, triage.QueueEntry{TipID: rc.TipID, Level: rc.Level, County: rc.County})
+		}}).Handler()
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+
 	if cfg.TelegramBotToken != "" {
 		api, err := telegram.NewBotAPI(cfg.TelegramBotToken, cfg.TelegramAPIEndpoint, cfg.TelegramFileEndpoint, nil)
 		if err != nil {
@@ -166,6 +180,7 @@ func (a *App) Handler() http.Handler {
 	if a.Telegram != nil && a.Config.TelegramMode == "webhook" {
 		r.Telegram = a.Telegram
 	}
+	r.Console = a.Console
 	return web.Handler(r)
 }
 

@@ -58,6 +58,7 @@ func TestCommandLine(t *testing.T) {
 		{"version", env, []string{"version"}, 0, "hotline", "", false},
 		{"unknown command", env, []string{"frobnicate"}, 2, "", `unknown command "frobnicate"`, true},
 		{"bad duration", map[string]string{"ESCALATE_AFTER": "soon"}, []string{"migrate"}, 2, "", "ESCALATE_AFTER", true},
+		{"bad console idle timeout", map[string]string{"CONSOLE_IDLE_TIMEOUT": "-5m"}, []string{"migrate"}, 2, "", "CONSOLE_IDLE_TIMEOUT", true},
 		{"bad key", map[string]string{"HOTLINE_SECRET_KEY": "short"}, []string{"serve"}, 2, "", "HOTLINE_SECRET_KEY", true},
 		{"webhook without secret", map[string]string{"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_MODE": "webhook"}, []string{"serve"}, 2, "", "TELEGRAM_WEBHOOK_SECRET", true},
 		{"bad roster", env, []string{"roster", "import", write("bad.csv", "name,role,county,telegram_chat_id,phone,shift_start,shift_end\nA,police,AL-10,1,,,\nB,police,Atlantis,2,,,\n")}, 2, "", "line 3: unknown county", true},

@@ -37,7 +37,8 @@ type Config struct {
 	QueueReclaimIdle time.Duration
 	// FloodPerMinute is FLOOD_PER_MINUTE: messages a reporter gets classified
 	// and answered at once per minute; more are stored and classified later.
-	FloodPerMinute int
+	FloodPerMinute     int
+	ConsoleIdleTimeout time.Duration // CONSOLE_IDLE_TIMEOUT: a console session unused this long ends
 }
 
 // defaultDatabaseURL is the local instance scripts/demo starts.
@@ -85,6 +86,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.EscalateAfter = duration("ESCALATE_AFTER", "5m")
 	c.ReplyWindow = duration("REPLY_WINDOW", "15m")
 	c.QueueReclaimIdle = duration("QUEUE_RECLAIM_IDLE", "30s")
+	c.ConsoleIdleTimeout = duration("CONSOLE_IDLE_TIMEOUT", "30m")
 	var err error
 	if c.FloodPerMinute, err = strconv.Atoi(get("FLOOD_PER_MINUTE", "20")); err != nil || c.FloodPerMinute <= 0 {
 		errs = append(errs, errors.New("FLOOD_PER_MINUTE must be a positive number of messages"))

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -18,14 +19,28 @@ func TestQueueRebuildCommandAndMetrics(t *testing.T) {
 	h.start()
 	h.sms(reporterPhone, "Ne Shkoder mbajne nje vajze te mbyllur tani")
 	h.waitTelegram(100000201, "P1")
-	resp, err := http.Get(h.base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
+	// The queue entry is acknowledged right after the routing commits, which
+	// may be just after the alert went out: wait for the gauges to settle.
+	wants := []string{`hotline_triage_queue_depth{county="AL-10",level="P1"} 0`, `hotline_triage_queue_oldest_age_seconds{county="none",level="P4"} 0`}
+	var body string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		resp, err := http.Get(h.base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		body = string(b)
+		missing := false
+		for _, want := range wants {
+			missing = missing || !strings.Contains(body, want)
+		}
+		if !missing || time.Now().After(deadline) {
+			break
+		}
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	for _, want := range []string{`hotline_triage_queue_depth{county="AL-10",level="P1"} 0`, `hotline_triage_queue_oldest_age_seconds{county="none",level="P4"} 0`} {
-		if !strings.Contains(string(body), want) {
+	for _, want := range wants {
+		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
 	}
