@@ -15,6 +15,7 @@ const (
 	ActionDuty        = "duty"
 	ActionMyTips      = "mytips"
 	ActionHelp        = "help"
+	ActionReassign    = "move"
 )
 
 // Command is a responder's instruction, from a button or a text.
@@ -24,6 +25,10 @@ type Command struct {
 	Code string
 	// Text is the message to relay, for ActionReply.
 	Text string
+	// Outcome is how to close, for ActionClose ("" = ask).
+	Outcome hotline.Outcome
+	// County is the ISO code to reassign to, for ActionReassign ("" = ask).
+	County string
 }
 
 // ParseCallbackData reads inline button data "ACTION:ID" ("ack:K7Q-4MP").
@@ -38,10 +43,10 @@ func ParseCallbackData(data string) (Command, bool) {
 		return Command{}, false
 	}
 	switch action {
-	case ActionAcknowledge, ActionEscalate, ActionClose:
+	case ActionAcknowledge, ActionEscalate, ActionClose, ActionReassign:
 		return Command{Action: action, Code: code}, true
 	}
-	return Command{}, false
+	return parseChoiceCallback(action, code)
 }
 
 // ParseResponderText reads a responder's SMS or Telegram text: "OK <code>"
@@ -76,7 +81,11 @@ func ParseResponderText(text string) Command {
 		}
 	case "close", "/close":
 		if code != "" {
-			return Command{Action: ActionClose, Code: code}
+			return Command{Action: ActionClose, Code: code, Outcome: parseOutcomeWord(rest)}
+		}
+	case "move", "/move":
+		if code != "" {
+			return Command{Action: ActionReassign, Code: code, County: parseCountyWords(rest)}
 		}
 	case "r", "/reply":
 		if code != "" && rest != "" {

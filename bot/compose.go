@@ -49,6 +49,8 @@ func (c Composer) buttons(code string) []hotline.Button {
 	return []hotline.Button{
 		{Text: c.Catalogue.Text("sq", "button_ack", nil), Data: "ack:" + code},
 		{Text: c.Catalogue.Text("sq", "button_escalate", nil), Data: "esc:" + code},
+		{Text: c.Catalogue.Text("sq", "button_close", nil), Data: ActionClose + ":" + code},
+		{Text: c.Catalogue.Text("sq", "button_move", nil), Data: ActionReassign + ":" + code},
 	}
 }
 

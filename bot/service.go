@@ -53,6 +53,8 @@ type Service struct {
 	// DiscreetSMS: messages relayed to SMS reporters never name trafficking
 	// unless the reporter did (DISCREET_SMS).
 	DiscreetSMS bool
+	// Roster answers /duty and /mytips and links Telegram chats; nil = those answer with help.
+	Roster RosterStore
 	// Wake, when set, is called after work was queued (nudges the sender and router).
 	Wake func()
 	Log  *slog.Logger
@@ -174,6 +176,9 @@ func (s *Service) FromResponder(ctx context.Context, source, key string, r hotli
 	switch cmd.Action {
 	case ActionAcknowledge:
 		res, err := s.Store.Acknowledge(ctx, source, key, cmd.Code, r, ch, now, func(res hotline.AckResult) string {
+			if res.WaitingFor != "" {
+				return s.Catalogue.Text("sq", "ack_waiting", map[string]any{"Code": cmd.Code, "Role": s.roleName(res.WaitingFor)})
+			}
 			if res.First {
 				return s.Catalogue.Text("sq", "ack_first", map[string]any{"Code": cmd.Code})
 			}
@@ -207,6 +212,22 @@ func (s *Service) FromResponder(ctx context.Context, source, key string, r hotli
 			return fmt.Errorf("responder %d escalates %s: %w", r.ID, cmd.Code, err)
 		}
 		s.Log.Info("escalated by responder", "tip", cmd.Code, "responder", r.ID)
+	case ActionClose, ActionReassign:
+		if s.Roster == nil {
+			return s.FromResponder(ctx, source, key, r, ch, Command{Action: ActionHelp})
+		}
+		return s.act(ctx, source, key, r, ch, cmd)
+	case ActionDuty, ActionMyTips:
+		if s.Roster == nil {
+			return s.FromResponder(ctx, source, key, r, ch, Command{Action: ActionHelp})
+		}
+		text, err := s.rosterAnswer(ctx, r, cmd.Action)
+		if err != nil {
+			return fmt.Errorf("answer /%s of responder %d: %w", cmd.Action, r.ID, err)
+		}
+		if err := s.Store.TellResponder(ctx, source, key, r, ch, 0, text, now); err != nil {
+			return fmt.Errorf("answer responder %d: %w", r.ID, err)
+		}
 	default:
 		if err := s.Store.TellResponder(ctx, source, key, r, ch, 0, s.Catalogue.Text("sq", "responder_help", nil), now); err != nil {
 			return fmt.Errorf("answer responder %d: %w", r.ID, err)

@@ -30,6 +30,11 @@ type Store interface {
 	MarkRetry(ctx context.Context, id int64, reason string, next time.Time) error
 	MarkFailed(ctx context.Context, id int64, reason string, now time.Time) (bool, error)
 	ReporterContact(ctx context.Context, reporterID int64) (hotline.Channel, string, error)
+	MarkContactBroken(ctx context.Context, responderID int64, ch hotline.Channel, code string, now time.Time, notices hotline.ContactNotices) (bool, error)
+	QueueWakeCalls(ctx context.Context, now time.Time, after time.Duration, words func(hotline.TipSummary) string, limit int) (int, error)
+	QueueReminders(ctx context.Context, now time.Time, every time.Duration, words func(hotline.TipSummary, int) (string, []hotline.Button), limit int) (int, error)
+	CheckSilence(ctx context.Context, now time.Time, silence time.Duration, sources []string, words func(source string, silent bool) string) (raised, cleared []string, err error)
+	HandOver(ctx context.Context, now time.Time, words func(hotline.TipSummary, []string) string) (int, error)
 }
 
 // Queue is the triage queue (triage.Queue).
@@ -61,6 +66,22 @@ type Stages struct {
 	// EscalateAfter is ESCALATE_AFTER.
 	EscalateAfter time.Duration
 	Log           *slog.Logger
+	// Lease is how long a claimed outbox item is this sender's before
+	// another may take it (OUTBOX_LEASE; 0 = 60 s).
+	Lease time.Duration
+	// WakeCallAfter: a P1 tip still unacknowledged this long after its
+	// alert also calls the alerted responders by phone (WAKE_CALL_AFTER; 0 = off).
+	WakeCallAfter time.Duration
+	// RemindAfter: an acknowledged tip not closed this long after (and
+	// every this long since) reminds those who acknowledged it (REMIND_AFTER; 0 = off).
+	RemindAfter time.Duration
+	// SilenceAfter: a channel that received nothing this long is told to the
+	// national desk (HEARTBEAT_SILENCE; 0 = off).
+	SilenceAfter     time.Duration
+	lastSilenceCheck time.Time
+	lastHandover     time.Time
+	// Notices words messages about delivery problems; optional.
+	Notices Notices
 	// Metrics, optional.
 	Metrics *Metrics
 	wake    chan struct{}
@@ -144,6 +165,18 @@ func (s *Stages) Sweep(ctx context.Context, grace time.Duration) (int, error) {
 
 // EscalateOnce escalates every tip whose deadline passed.
 func (s *Stages) EscalateOnce(ctx context.Context) (int, error) {
+	if err := s.queueWakeCalls(ctx); err != nil {
+		return 0, err
+	}
+	if err := s.queueReminders(ctx); err != nil {
+		return 0, err
+	}
+	if err := s.checkSilence(ctx); err != nil {
+		return 0, err
+	}
+	if err := s.handOver(ctx); err != nil {
+		return 0, err
+	}
 	n, err := s.Store.EscalateDue(ctx, s.Now(), s.EscalateAfter, s.Composer, 100)
 	if n > 0 {
 		s.Log.Info("tips escalated", "count", n)
@@ -152,19 +185,25 @@ func (s *Stages) EscalateOnce(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// sendLease is how long a claimed item is ours before another sender may
-// take it (a sender that died mid-send).
-const sendLease = 60 * time.Second
+// defaultSendLease is how long a claimed item is ours before another
+// sender may take it (a sender that died mid-send), unless Stages.Lease.
+const defaultSendLease = 60 * time.Second
 
 // SendOnce sends the outbox items due now and returns how many it handled.
 func (s *Stages) SendOnce(ctx context.Context) (int, error) {
-	items, err := s.Store.ClaimOutbox(ctx, s.Now(), sendLease, 20)
+	// Not cancelled by shutdown: claimed items are then drained below, not
+	// left leased (a cancelled claim may still have committed).
+	lease := s.Lease
+	if lease <= 0 {
+		lease = defaultSendLease
+	}
+	items, err := s.Store.ClaimOutbox(context.WithoutCancel(ctx), s.Now(), lease, 20)
 	if err != nil {
 		return 0, err
 	}
 	for _, m := range items {
 		// An item in hand is finished even during shutdown (drain), within
-		// a bound; leaving it leased would delay it by sendLease.
+		// a bound; leaving it leased would delay it by the lease.
 		itemCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
 		s.send(itemCtx, m)
 		cancel()
@@ -200,6 +239,7 @@ func (s *Stages) send(ctx context.Context, m hotline.OutboundMessage) {
 		log.Warn("channel unavailable", "fell_back", fellBack, "err", err)
 		return
 	}
+	s.markRepeat(&m, log)
 	start := s.Now()
 	externalID, err := channel.Send(ctx, to, m)
 	if err == nil {
@@ -214,6 +254,7 @@ func (s *Stages) send(ctx context.Context, m hotline.OutboundMessage) {
 	errors.As(err, &de)
 	switch {
 	case de != nil && de.Permanent, m.Attempts >= 8:
+		s.contactFailed(ctx, m, de, log)
 		fellBack, ferr := s.Store.MarkFailed(ctx, m.ID, err.Error(), s.Now())
 		s.Metrics.failed(m)
 		log.Warn("delivery failed", "err", err, "fell_back", fellBack, "store_err", ferr)

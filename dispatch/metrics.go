@@ -14,6 +14,8 @@ type Metrics struct {
 	Sent     *prometheus.CounterVec   // hotline_outbox_sent_total{kind,channel}
 	Failed   *prometheus.CounterVec   // hotline_outbox_failed_total{kind,channel}
 	SendTime *prometheus.HistogramVec // hotline_outbox_send_seconds{channel}
+	// Duplicates counts items sent again after a sender died mid-send.
+	Duplicates *prometheus.CounterVec // hotline_outbox_possible_duplicates_total{kind,channel}
 }
 
 // NewMetrics registers the metrics with reg.
@@ -25,8 +27,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Outbox items that could not be delivered on their channel."}, []string{"kind", "channel"}),
 		SendTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "hotline_outbox_send_seconds",
 			Help: "Time to hand one outbox item to its channel, in seconds."}, []string{"channel"}),
+		Duplicates: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hotline_outbox_possible_duplicates_total",
+			Help: "Outbox items sent again after their sender died mid-send (the recipient may have them twice)."}, []string{"kind", "channel"}),
 	}
-	reg.MustRegister(m.Sent, m.Failed, m.SendTime)
+	reg.MustRegister(m.Sent, m.Failed, m.SendTime, m.Duplicates)
 	return m
 }
 
@@ -43,4 +47,11 @@ func (m *Metrics) failed(o hotline.OutboundMessage) {
 		return
 	}
 	m.Failed.WithLabelValues(string(o.Kind), string(o.Channel)).Inc()
+}
+
+func (m *Metrics) duplicate(o hotline.OutboundMessage) {
+	if m == nil {
+		return
+	}
+	m.Duplicates.WithLabelValues(string(o.Kind), string(o.Channel)).Inc()
 }

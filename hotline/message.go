@@ -189,6 +189,9 @@ type OutboundMessage struct {
 	Attempts      int
 	// Silent asks for a notification without sound (P3 digests).
 	Silent bool
+	// PossibleDuplicate: claimed again after a sender died mid-send; the
+	// recipient may already have it.
+	PossibleDuplicate bool
 }
 
 // DeliveryError is a failed send, saying whether to retry. Channel adapters
@@ -227,6 +230,9 @@ type AckResult struct {
 	First bool
 	// AlreadyBy is the name of who acknowledged first, when First is false.
 	AlreadyBy string
+	// WaitingFor is the role whose acknowledgement a P1 tip still needs
+	// (EscalationPolicy.P1NeedsBoth); escalation goes on. "" otherwise.
+	WaitingFor Role
 }
 
 // TipSummary is what alerts say about a tip: never the reporter's contact.

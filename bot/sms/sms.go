@@ -193,7 +193,7 @@ func (a *Adapter) StatusHandler() http.Handler {
 		_, failed, err := a.Store.RecordDeliveryStatus(r.Context(), sid, status, form.Get("ErrorCode"), a.Service.Now())
 		switch {
 		case errors.Is(err, hotline.ErrNotFound):
-			a.Log.Info("status for an unknown message ignored", "status", status)
+			a.Log.Info("status before its send was recorded: kept", "status", status)
 		case err != nil:
 			a.Log.Error("status not stored", "err", err)
 			http.Error(w, "try again", http.StatusInternalServerError)

@@ -43,10 +43,7 @@ type Adapter struct {
 	Log     *slog.Logger
 	// WebhookSecret is compared with X-Telegram-Bot-Api-Secret-Token in webhook mode.
 	WebhookSecret string
-	// LinkResponder, when set, handles "/start r_<link code>" from a chat
-	// that is not a responder's yet (the roster, issue 5). Unset: the
-	// payload is dropped and the person is treated as a member of the public.
-	LinkResponder func(ctx context.Context, key string, chatID int64, payload string) error
+	limits        sendLimits
 }
 
 // HandleUpdate processes one raw update and returns nil once its effect is
@@ -125,6 +122,9 @@ func (a *Adapter) message(ctx context.Context, key string, m *tgbotapi.Message, 
 	if m.Chat == nil {
 		return a.Store.KeepUnplaced(ctx, Source, key, hotline.ChannelTelegram, hotline.KindUnknown, raw, a.Service.Now())
 	}
+	if handled, err := a.roster(ctx, key, m, raw); handled {
+		return err // linking a chat, or a group that became a supergroup
+	}
 	// Responders (and their county group chats) are known by chat id.
 	r, err := a.Store.ResponderByTelegramChat(ctx, m.Chat.ID)
 	switch {
@@ -164,10 +164,8 @@ func (a *Adapter) message(ctx context.Context, key string, m *tgbotapi.Message, 
 		// Deep-link payloads from the public are not information.
 		in.Text = strings.TrimSpace(strings.TrimPrefix(in.Text, "/start"))
 		if strings.HasPrefix(in.Text, "r_") {
-			// "/start r_<link code>" links a responder's chat: issue 5's hook.
-			if a.LinkResponder != nil {
-				return a.LinkResponder(ctx, key, m.Chat.ID, in.Text)
-			}
+			// A link code that a.roster did not accept (expired, used, mistyped):
+			// not information for a tip.
 			in.Text = ""
 		}
 	}
@@ -329,6 +327,9 @@ func (a *Adapter) Send(ctx context.Context, chat string, m hotline.OutboundMessa
 		out := Outgoing{ChatID: chatID, Text: p, Silent: m.Silent}
 		if i == len(parts)-1 {
 			out.Buttons = m.Buttons
+		}
+		if err := a.limits.wait(ctx, chatID); err != nil {
+			return "", &hotline.DeliveryError{Code: "rate_limit", Err: err}
 		}
 		if id, err = a.API.Send(ctx, out); err != nil {
 			return "", err

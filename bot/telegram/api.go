@@ -145,10 +145,10 @@ func (b *BotAPI) Send(ctx context.Context, m Outgoing) (int, error) {
 	msg := tgbotapi.NewMessage(m.ChatID, m.Text)
 	msg.DisableNotification = m.Silent
 	if len(m.Buttons) > 0 {
-		// Rows of up to three buttons (a county list would not fit in one).
+		// Two buttons a row: readable on a phone, within Telegram's 8 a row.
 		var rows [][]tgbotapi.InlineKeyboardButton
 		for i, bt := range m.Buttons {
-			if i%3 == 0 {
+			if i%2 == 0 {
 				rows = append(rows, nil)
 			}
 			rows[len(rows)-1] = append(rows[len(rows)-1], tgbotapi.NewInlineKeyboardButtonData(bt.Text, bt.Data))

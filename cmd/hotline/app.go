@@ -74,6 +74,9 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 	}
 	a := &App{Config: cfg, Log: log, DB: db, Now: now}
 	db.SetReplyWindow(cfg.ReplyWindow)
+	if cfg.Escalation.Steps != nil { // LoadConfig sets it; absent = DESIGN.md's default
+		db.SetEscalationPolicy(cfg.Escalation)
+	}
 	if err := db.CheckSchema(ctx); err != nil {
 		a.Close()
 		return nil, err
@@ -112,14 +115,15 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 	a.registry = prometheus.NewRegistry()
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		triage.NewQueueCollector(queue))
+	a.registry.MustRegister(dispatch.NewAckTimeCollector(db))
 	a.Stages = &dispatch.Stages{
 		Store: db, Queue: queue, Composer: composer, Channels: map[hotline.Channel]dispatch.Channel{},
 		Now: now, EscalateAfter: cfg.EscalateAfter, Log: log.With("part", "dispatch"),
-		Metrics: dispatch.NewMetrics(a.registry),
+		Metrics: dispatch.NewMetrics(a.registry), Notices: composer, Lease: cfg.OutboxLease, RemindAfter: cfg.RemindAfter, SilenceAfter: cfg.SilenceAfter,
 	}
 	a.Service = &bot.Service{Store: db, Queue: queue, Classifier: classifier, Catalogue: catalogue, Now: now,
 		ConversationWindow: cfg.ReplyWindow, DiscreetSMS: cfg.DiscreetSMS, Wake: a.Stages.Wake, Log: log.With("part", "conversation"),
-		Flood: triage.NewFloodLimiter(a.Redis, keys.ContactHash, cfg.FloodPerMinute), HeldBack: db}
+		Flood: triage.NewFloodLimiter(a.Redis, keys.ContactHash, cfg.FloodPerMinute), HeldBack: db, Roster: db}
 
 	a.Console, err = (&console.Console{Store: db, Now: now, IdleTimeout: cfg.ConsoleIdleTimeout,
 		Secure: strings.HasPrefix(cfg.PublicURL, "https://"), Log: log.With("part", "console"), Classifier: classifier,
@@ -158,6 +162,10 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 			Validator: client.NewRequestValidator(cfg.TwilioAuthToken), Client: tc, From: cfg.TwilioFrom,
 			ActionHint: composer.SMSActionHint, Wake: a.Stages.Wake}
 		a.Stages.Channels[hotline.ChannelSMS] = a.SMS
+		if cfg.TwilioVoiceFrom != "" {
+			a.Stages.Channels[hotline.ChannelVoice] = &sms.Voice{Client: tc, From: cfg.TwilioVoiceFrom}
+			a.Stages.WakeCallAfter = cfg.WakeCallAfter
+		}
 	}
 	a.Media = newMediaStage(cfg, db, a.Telegram, now, log)
 	return a, nil
@@ -223,7 +231,11 @@ func (a *App) Run(ctx context.Context) error {
 	go func() { a.Media.Run(work); done <- struct{}{} }()
 	if a.Poller != nil {
 		parts++
-		go func() { _ = a.Poller.Run(work); done <- struct{}{} }()
+		// One poller across processes (Telegram answers 409 to a second one).
+		go func() {
+			a.DB.RunExclusive(work, postgres.TelegramPollerLock, 2*time.Second, func(ctx context.Context) { _ = a.Poller.Run(ctx) })
+			done <- struct{}{}
+		}()
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(a.listener) }()

@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/hotline-al/hotline/hotline"
 	"github.com/hotline-al/hotline/hotline/privacy"
 )
 
@@ -24,11 +26,18 @@ type Config struct {
 	TelegramFileEndpoint string
 	TelegramMode         string // polling or webhook
 	TelegramSecret       string
+	TelegramBotUsername  string // without "@"; "" = unknown (link codes without a deep link)
 	TwilioAccountSID     string
 	TwilioAuthToken      string
 	TwilioFrom           string
 	TwilioAPIURL         string
 	EscalateAfter        time.Duration
+	Escalation           hotline.EscalationPolicy // ESCALATION_* (escalation_config.go)
+	OutboxLease          time.Duration            // OUTBOX_LEASE: how long a sender holds a claimed item
+	WakeCallAfter        time.Duration            // WAKE_CALL_AFTER; 0 = off
+	RemindAfter          time.Duration            // REMIND_AFTER; 0 = off
+	SilenceAfter         time.Duration            // HEARTBEAT_SILENCE; 0 = off
+	TwilioVoiceFrom      string                   // TWILIO_VOICE_FROM: caller id of wake-up calls
 	ReplyWindow          time.Duration
 	DiscreetSMS          bool
 	MediaMaxBytes        int64
@@ -40,6 +49,9 @@ type Config struct {
 	FloodPerMinute     int
 	ConsoleIdleTimeout time.Duration // CONSOLE_IDLE_TIMEOUT: a console session unused this long ends
 }
+
+// telegramBotUsername is the shape of a Telegram bot's username.
+var telegramBotUsername = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{2,29}[Bb][Oo][Tt]$`)
 
 // defaultDatabaseURL is the local instance scripts/demo starts.
 const defaultDatabaseURL = "postgres://hotline@127.0.0.1:5432/hotline?sslmode=disable"
@@ -63,6 +75,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		TelegramFileEndpoint: get("TELEGRAM_FILE_ENDPOINT", ""),
 		TelegramMode:         get("TELEGRAM_MODE", "polling"),
 		TelegramSecret:       get("TELEGRAM_WEBHOOK_SECRET", ""),
+		TelegramBotUsername:  strings.TrimPrefix(get("TELEGRAM_BOT_USERNAME", ""), "@"),
 		TwilioAccountSID:     get("TWILIO_ACCOUNT_SID", ""),
 		TwilioAuthToken:      get("TWILIO_AUTH_TOKEN", ""),
 		TwilioFrom:           get("TWILIO_FROM", ""),
@@ -87,6 +100,20 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.ReplyWindow = duration("REPLY_WINDOW", "15m")
 	c.QueueReclaimIdle = duration("QUEUE_RECLAIM_IDLE", "30s")
 	c.ConsoleIdleTimeout = duration("CONSOLE_IDLE_TIMEOUT", "30m")
+	c.OutboxLease = duration("OUTBOX_LEASE", "60s")
+	var perr error
+	if c.Escalation, perr = escalationPolicy(get, c.EscalateAfter); perr != nil {
+		errs = append(errs, perr)
+	}
+	if c.WakeCallAfter, c.TwilioVoiceFrom, perr = wakeCallConfig(get, c.TwilioFrom); perr != nil {
+		errs = append(errs, perr)
+	}
+	if c.RemindAfter, perr = offOrDuration(get, "REMIND_AFTER", "24h"); perr != nil {
+		errs = append(errs, perr)
+	}
+	if c.SilenceAfter, perr = offOrDuration(get, "HEARTBEAT_SILENCE", "6h"); perr != nil {
+		errs = append(errs, perr)
+	}
 	var err error
 	if c.FloodPerMinute, err = strconv.Atoi(get("FLOOD_PER_MINUTE", "20")); err != nil || c.FloodPerMinute <= 0 {
 		errs = append(errs, errors.New("FLOOD_PER_MINUTE must be a positive number of messages"))
@@ -116,6 +143,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		if v := get(k, ""); v != "" && strings.Count(v, "%s") != 2 {
 			errs = append(errs, fmt.Errorf("%s must contain two %%s (token, method or path)", k))
 		}
+	}
+	if u := c.TelegramBotUsername; u != "" && !telegramBotUsername.MatchString(u) {
+		errs = append(errs, errors.New("TELEGRAM_BOT_USERNAME must be a bot's username: 5-32 letters, digits or _, ending in bot"))
 	}
 	if (c.TwilioAccountSID == "") != (c.TwilioAuthToken == "") {
 		errs = append(errs, errors.New("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN go together"))

@@ -6,6 +6,10 @@
 //	hotline demo
 //	hotline roster import [--replace] FILE
 //	hotline roster now [--county CODE] [--at RFC3339]
+//	hotline roster rotation add|list|remove …
+//	hotline roster override add|list|cancel …
+//	hotline roster link NAME ROLE [COUNTY]
+//	hotline roster deactivate NAME ROLE [COUNTY]
 //	hotline triage classify [--file F.jsonl]
 //	hotline version
 package main
@@ -37,6 +41,10 @@ const usage = `usage:
   hotline demo                                     run with simulated Telegram and Twilio (no credentials)
   hotline roster import [--replace] FILE           import a roster CSV
   hotline roster now [--county CODE] [--at TIME]   who is on duty (county role name)
+  hotline roster rotation add|list|remove          weekly rotations (see README)
+  hotline roster override add|list|cancel          X covers for Y from-to
+  hotline roster link NAME ROLE [COUNTY]           one-time code that links a Telegram chat
+  hotline roster deactivate NAME ROLE [COUNTY]     stop alerts, unlink Telegram, void codes
   hotline triage classify [--file F.jsonl]         classify a tip's text from stdin
   hotline queue rebuild                            rebuild the Redis triage queue from Postgres
   hotline version                                  print the version`
@@ -200,6 +208,12 @@ func rosterCommand(ctx context.Context, cfg Config, args []string, stdout, stder
 			fmt.Fprintf(stdout, "%s %s %s\n", c, r.Role, r.Name)
 		}
 		return 0
+	}
+	if handled, code, err := rosterDutyCommand(ctx, cfg, args, stdout, time.Now); handled {
+		if err != nil {
+			return fail(code, err)
+		}
+		return code
 	}
 	return fail(2, fmt.Errorf("unknown roster command %q", args[0]))
 }

@@ -164,7 +164,7 @@ func (db *DB) Dispatch(ctx context.Context, tipID int64, now time.Time, escalate
 				res.Alerts++
 			}
 		}
-		within := t.Classification.Level.AcknowledgeWithin(escalateAfter)
+		within := db.firstTimeout(t.Classification.Level, escalateAfter)
 		if _, err := tx.Exec(ctx, `UPDATE tips SET dispatch_pending = false,
 			escalate_at = CASE WHEN $2::bigint > 0 AND acknowledged_at IS NULL AND status <> 'closed'
 				THEN LEAST(escalate_at, $3::timestamptz + make_interval(secs => $2::bigint / 1e9)) ELSE NULL END,
@@ -221,19 +221,24 @@ func (db *DB) EscalateDue(ctx context.Context, now time.Time, escalateAfter time
 				return err
 			}
 			step++
-			for _, r := range hotline.EscalationTargets(t.Classification, step, OnDutyFunc(onDuty)) {
+			policy := db.escalationPolicy(escalateAfter)
+			next, ok := policy.Step(t.Classification.Level, step)
+			if !ok {
+				// The policy's last step was repeated as often as it says.
+				if _, err := tx.Exec(ctx, `UPDATE tips SET escalate_at = NULL, updated_at = $2 WHERE id = $1`, tipID, now); err != nil {
+					return fmt.Errorf("end escalation of %s: %w", t.ReferenceCode, err)
+				}
+				return audit(ctx, tx, now, "system", "escalation_ended", tipID, map[string]any{"steps": step - 1})
+			}
+			for _, r := range hotline.EscalationTargetsFor(t.Classification, next.Role, OnDutyFunc(onDuty)) {
 				ch := responderChannel(r)
 				body, buttons := compose.Escalation(t, r, ch, step, notAcked)
 				if _, err := insertResponderMessage(ctx, tx, t.ID, hotline.OutboxEscalation, r, ch, body, buttons, 1, step, now); err != nil {
 					return err
 				}
 			}
-			within := t.Classification.Level.AcknowledgeWithin(escalateAfter)
-			if within <= 0 {
-				within = escalateAfter
-			}
 			if _, err := tx.Exec(ctx, `UPDATE tips SET escalation_step = $2, escalate_at = $3, updated_at = $4 WHERE id = $1`,
-				tipID, step, now.Add(within), now); err != nil {
+				tipID, step, now.Add(next.Timeout), now); err != nil {
 				return fmt.Errorf("advance escalation of %s: %w", t.ReferenceCode, err)
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO audit_log (at, actor, action, tip_id, detail) VALUES ($1, 'system', 'escalate', $2, jsonb_build_object('step', $3::int))`,
@@ -280,6 +285,10 @@ func (db *DB) Acknowledge(ctx context.Context, source, key, code string, r hotli
 				WHERE a.tip_id = $1 ORDER BY a.acknowledged_at LIMIT 1`, tipID).Scan(&res.AlreadyBy); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 				return fmt.Errorf("who acknowledged %s: %w", code, err)
 			}
+		} else if waiting, err := db.awaitingOtherRole(ctx, tx, tipID, r); err != nil {
+			return err
+		} else if waiting != "" {
+			res.WaitingFor = waiting // P1 needs police and social worker: escalation goes on
 		} else {
 			res.First = true
 			if _, err := tx.Exec(ctx, `UPDATE tips SET acknowledged_at = $2, escalate_at = NULL, status = 'acknowledged', updated_at = $2 WHERE id = $1`, tipID, now); err != nil {

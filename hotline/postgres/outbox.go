@@ -16,7 +16,8 @@ import (
 // or sending with an expired lease: a sender that died mid-send) for lease,
 // most urgent first, and returns them. Several senders may claim at once
 // (SKIP LOCKED); an item whose lease expires is sent again, so a crash may
-// at worst send twice, never zero times.
+// at worst send twice, never zero times, and comes back PossibleDuplicate.
+// Responders' P3 and P4 items come Silent (a notification without sound).
 //
 // With a reply window set (SetReplyWindow), messages to reporters who have
 // not written within it are first held or dropped (HoldOutsideWindow): the
@@ -32,10 +33,11 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duratio
 			SELECT id FROM outbox
 			WHERE (state = 'pending' AND next_attempt_at <= $1) OR (state = 'sending' AND lease_until < $1)
 			ORDER BY priority, id LIMIT $3 FOR UPDATE SKIP LOCKED)
-		UPDATE outbox o SET state = 'sending', lease_until = $2, attempts = o.attempts + 1
+		UPDATE outbox o SET state = 'sending', lease_until = $2, attempts = o.attempts + 1,
+			possible_duplicate = o.possible_duplicate OR o.state = 'sending'
 		FROM due WHERE o.id = due.id
 		RETURNING o.id, o.kind, COALESCE(o.tip_id, 0), o.channel, COALESCE(o.responder_id, 0), COALESCE(o.reporter_id, 0),
-			o.body, o.buttons, o.priority, o.attempts,
+			o.body, o.buttons, o.priority, o.attempts, o.possible_duplicate, o.responder_id IS NOT NULL AND o.priority >= 3,
 			COALESCE((SELECT reference_code FROM tips WHERE id = o.tip_id), '')`,
 		now, now.Add(lease), limit)
 	if err != nil {
@@ -46,7 +48,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duratio
 		var kind, channel string
 		var responderID int64
 		var buttons []byte
-		err := r.Scan(&m.ID, &kind, &m.TipID, &channel, &responderID, &m.ReporterID, &m.Body, &buttons, &m.Priority, &m.Attempts, &m.ReferenceCode)
+		err := r.Scan(&m.ID, &kind, &m.TipID, &channel, &responderID, &m.ReporterID, &m.Body, &buttons, &m.Priority, &m.Attempts, &m.PossibleDuplicate, &m.Silent, &m.ReferenceCode)
 		m.Kind, m.Channel = hotline.OutboxKind(kind), hotline.Channel(channel)
 		if responderID != 0 {
 			m.Responder = &hotline.Responder{ID: responderID}
@@ -74,14 +76,41 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duratio
 
 // MarkSent records that item id was handed to its channel, with the
 // channel's id for it (Telegram message_id, Twilio MessageSid).
+// Status callbacks that arrived before it (kept by RecordDeliveryStatus)
+// are applied now; the two serialise on the external id.
 func (db *DB) MarkSent(ctx context.Context, id int64, externalID string, now time.Time) error {
-	_, err := db.pool.Exec(ctx, `UPDATE outbox SET state = 'sent', external_id = $2, sent_at = $3, lease_until = NULL, error = '' WHERE id = $1 AND state = 'sending'`,
-		id, externalID, now)
+	var early []earlyStatus
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('outbox-external:' || $1))`, externalID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE outbox SET state = 'sent', external_id = $2, sent_at = $3, lease_until = NULL, error = '' WHERE id = $1 AND state = 'sending'`,
+			id, externalID, now); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `DELETE FROM delivery_statuses_early WHERE external_id = $1 RETURNING status, error_code`, externalID)
+		if err != nil {
+			return err
+		}
+		early, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (earlyStatus, error) {
+			var e earlyStatus
+			err := r.Scan(&e.status, &e.code)
+			return e, err
+		})
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("mark outbox %d sent: %w", id, err)
 	}
+	for _, e := range early {
+		if _, _, err := db.RecordDeliveryStatus(ctx, externalID, e.status, e.code, now); err != nil {
+			return fmt.Errorf("apply early status of outbox %d: %w", id, err)
+		}
+	}
 	return nil
 }
+
+type earlyStatus struct{ status, code string }
 
 // MarkRetry puts item id back to pending until next, recording why.
 func (db *DB) MarkRetry(ctx context.Context, id int64, reason string, next time.Time) error {
@@ -168,16 +197,26 @@ var statusRank = map[string]int{"queued": 1, "sending": 2, "sent": 3, "undeliver
 // RecordDeliveryStatus applies a delivery status callback for the outbox
 // item sent as externalID (Twilio MessageSid): 'delivered', or 'failed'
 // for undelivered/failed (returning true so the caller can fall back).
-// Older states arriving late are ignored. Unknown ids return
-// hotline.ErrNotFound.
+// Older states arriving late are ignored. A status for an id not recorded
+// yet is kept for MarkSent to apply, and hotline.ErrNotFound returned.
 func (db *DB) RecordDeliveryStatus(ctx context.Context, externalID, status, errorCode string, now time.Time) (hotline.OutboundMessage, bool, error) {
 	var m hotline.OutboundMessage
-	failed := false
+	failed, early := false, false
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var state string
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('outbox-external:' || $1))`, externalID); err != nil {
+			return fmt.Errorf("lock outbox item: %w", err)
+		}
 		err := tx.QueryRow(ctx, `SELECT id, state FROM outbox WHERE external_id = $1 FOR UPDATE`, externalID).Scan(&m.ID, &state)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("outbox item %s: %w", externalID, hotline.ErrNotFound)
+			// Before MarkSent recorded the send (the callback beat the API
+			// response): kept, and applied by MarkSent.
+			if _, err := tx.Exec(ctx, `INSERT INTO delivery_statuses_early (external_id, status, error_code, received_at)
+				VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, externalID, status, errorCode, now); err != nil {
+				return fmt.Errorf("keep early status: %w", err)
+			}
+			early = true
+			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("find outbox item: %w", err)
@@ -196,6 +235,9 @@ func (db *DB) RecordDeliveryStatus(ctx context.Context, externalID, status, erro
 	})
 	if err != nil {
 		return m, false, err
+	}
+	if early {
+		return m, false, fmt.Errorf("outbox item %s not recorded yet; status kept: %w", externalID, hotline.ErrNotFound)
 	}
 	if failed {
 		if _, err := db.MarkFailed(ctx, m.ID, "twilio "+status+" "+errorCode, now); err != nil {

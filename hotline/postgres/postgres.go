@@ -16,6 +16,7 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
+	"github.com/hotline-al/hotline/hotline"
 	"github.com/hotline-al/hotline/hotline/privacy"
 	"github.com/hotline-al/hotline/migrations"
 )
@@ -40,6 +41,9 @@ type DB struct {
 	reroute func(context.Context, QueueEntry)
 	// replyWindow: nothing is sent to a reporter who has not written within it (0: not checked at send time).
 	replyWindow time.Duration
+	// policy, when set (SetEscalationPolicy), decides escalation steps and
+	// timeouts; nil keeps DESIGN.md's default.
+	policy *hotline.EscalationPolicy
 }
 
 // SetReplyWindow sets REPLY_WINDOW for send-time checks (see ClaimOutbox).

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -79,7 +78,10 @@ func (db *DB) ImportRoster(ctx context.Context, entries []hotline.RosterEntry, r
 					keep = append(keep, id)
 					continue
 				}
-				if _, err := tx.Exec(ctx, `UPDATE responders SET telegram_chat_id = $2, phone = $3, always_on_duty = $4, active = true WHERE id = $1`,
+				if _, err := tx.Exec(ctx, `UPDATE responders SET telegram_chat_id = $2, phone = $3, always_on_duty = $4, active = true, deactivated_at = NULL,
+					telegram_broken_at = CASE WHEN telegram_chat_id IS DISTINCT FROM $2 THEN NULL ELSE telegram_broken_at END,
+					phone_broken_at = CASE WHEN phone IS DISTINCT FROM $3 THEN NULL ELSE phone_broken_at END
+					WHERE id = $1`,
 					id, chat, phone, r.always); err != nil {
 					return fmt.Errorf("line %d: update responder: %w", e.Line, err)
 				}
@@ -96,7 +98,7 @@ func (db *DB) ImportRoster(ctx context.Context, entries []hotline.RosterEntry, r
 			}
 		}
 		if replace {
-			tag, err := tx.Exec(ctx, `UPDATE responders SET active = false WHERE active AND NOT (id = ANY($1))`, keep)
+			tag, err := tx.Exec(ctx, `UPDATE responders SET active = false, deactivated_at = now() WHERE active AND NOT (id = ANY($1))`, keep)
 			if err != nil {
 				return fmt.Errorf("deactivate absent responders: %w", err)
 			}
@@ -136,7 +138,11 @@ func eqStr(a, b *string) bool {
 	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
 }
 
-const responderColumns = `r.id, r.name, r.role, r.county, COALESCE(r.telegram_chat_id, 0), COALESCE(r.phone, ''), r.active`
+// responderColumns reads a responder; a contact method marked broken
+// (MarkContactBroken) reads as absent, so alerts use the other one.
+const responderColumns = `r.id, r.name, r.role, r.county,
+	CASE WHEN r.telegram_broken_at IS NULL THEN COALESCE(r.telegram_chat_id, 0) ELSE 0 END,
+	CASE WHEN r.phone_broken_at IS NULL THEN COALESCE(r.phone, '') ELSE '' END, r.active`
 
 func scanResponder(row pgx.Row) (hotline.Responder, error) {
 	var r hotline.Responder
@@ -146,25 +152,9 @@ func scanResponder(row pgx.Row) (hotline.Responder, error) {
 	return r, err
 }
 
-// OnDutyAt returns every active responder on duty at t (always on duty, or
-// within one of their shifts), ordered by county, role, name.
-func (db *DB) OnDutyAt(ctx context.Context, t time.Time) ([]hotline.Responder, error) {
-	return onDutyAt(ctx, db.pool, t)
-}
-
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
-func onDutyAt(ctx context.Context, q querier, t time.Time) ([]hotline.Responder, error) {
-	rows, err := q.Query(ctx, `SELECT `+responderColumns+` FROM responders r WHERE r.active AND (r.always_on_duty OR EXISTS (
-		SELECT 1 FROM shifts s WHERE s.responder_id = r.id AND s.starts_at <= $1 AND s.ends_at > $1))
-		ORDER BY r.county, r.role, r.name`, t)
-	if err != nil {
-		return nil, fmt.Errorf("on duty at %s: %w", t.Format(time.RFC3339), err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (hotline.Responder, error) { return scanResponder(r) })
 }
 
 // OnDutyFunc turns a list of on-duty responders into hotline.OnDuty.

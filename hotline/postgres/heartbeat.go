@@ -1,0 +1,78 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hotline-al/hotline/hotline"
+)
+
+// CheckSilence looks at when the last inbound delivery of each source
+// ("twilio", "telegram") arrived. A source silent for longer than silence
+// at now (one that never received anything counts from its first check)
+// raises the condition "silence:<source>", once: words(source, true)
+// is queued to the on-duty national desk. The next check after an inbound
+// delivery clears it with words(source, false). Serialised across
+// processes. It returns the conditions raised and cleared.
+func (db *DB) CheckSilence(ctx context.Context, now time.Time, silence time.Duration, sources []string, words func(source string, silent bool) string) (raised, cleared []string, err error) {
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		raised, cleared = nil, nil
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('hotline-monitor'))`); err != nil {
+			return fmt.Errorf("lock monitor: %w", err)
+		}
+		for _, source := range sources {
+			name := "silence:" + source
+			var last *time.Time
+			if err := tx.QueryRow(ctx, `SELECT max(received_at) FROM inbound_deliveries WHERE source = $1`, source).Scan(&last); err != nil {
+				return fmt.Errorf("last inbound of %s: %w", source, err)
+			}
+			if last == nil {
+				// Never received anything: count from the first check.
+				if _, err := tx.Exec(ctx, `INSERT INTO monitor_alerts (name, raised_at, cleared_at) VALUES ($1, $2, $2) ON CONFLICT DO NOTHING`,
+					"watch:"+source, now); err != nil {
+					return fmt.Errorf("start watching %s: %w", source, err)
+				}
+				if err := tx.QueryRow(ctx, `SELECT raised_at FROM monitor_alerts WHERE name = $1`, "watch:"+source).Scan(&last); err != nil {
+					return fmt.Errorf("watch %s: %w", source, err)
+				}
+			}
+			silent := now.Sub(*last) > silence
+			var open bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM monitor_alerts WHERE name = $1 AND cleared_at IS NULL)`, name).Scan(&open); err != nil {
+				return fmt.Errorf("monitor %s: %w", name, err)
+			}
+			switch {
+			case silent && !open:
+				if _, err := tx.Exec(ctx, `INSERT INTO monitor_alerts (name, raised_at) VALUES ($1, $2)
+					ON CONFLICT (name) DO UPDATE SET raised_at = $2, cleared_at = NULL`, name, now); err != nil {
+					return fmt.Errorf("raise %s: %w", name, err)
+				}
+				raised = append(raised, name)
+			case !silent && open:
+				if _, err := tx.Exec(ctx, `UPDATE monitor_alerts SET cleared_at = $2 WHERE name = $1`, name, now); err != nil {
+					return fmt.Errorf("clear %s: %w", name, err)
+				}
+				cleared = append(cleared, name)
+			default:
+				continue
+			}
+			onDuty, err := onDutyAt(ctx, tx, now)
+			if err != nil {
+				return err
+			}
+			for _, r := range OnDutyFunc(onDuty)(hotline.RoleNationalDesk, "") {
+				if _, err := insertResponderMessage(ctx, tx, 0, hotline.OutboxConfirmation, r, responderChannel(r), words(source, silent), nil, 1, 0, now); err != nil {
+					return err
+				}
+			}
+			if err := audit(ctx, tx, now, "system", "monitor", 0, map[string]any{"condition": name, "raised": silent}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return raised, cleared, err
+}
