@@ -3,6 +3,8 @@ package bot
 import (
 	"embed"
 	"fmt"
+	"io/fs"
+	"path"
 	"strings"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -24,19 +26,38 @@ type Catalogue struct {
 	bundle *i18n.Bundle
 }
 
-// NewCatalogue loads the embedded catalogues.
-func NewCatalogue() (*Catalogue, error) {
+// NewCatalogue loads the embedded catalogues. A message id defined twice for
+// one language (in two files, e.g. after a merge) is an error: go-i18n would
+// silently keep one of them.
+func NewCatalogue() (*Catalogue, error) { return loadCatalogue(localeFS, "locales") }
+
+// loadCatalogue loads every *.yaml file of dir in fsys; the language is the
+// last dot-separated part of the name before .yaml (responder.sq.yaml → sq).
+func loadCatalogue(fsys fs.FS, dir string) (*Catalogue, error) {
 	b := i18n.NewBundle(language.Albanian)
 	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
-	entries, err := localeFS.ReadDir("locales")
+	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, fmt.Errorf("read catalogues: %w", err)
 	}
+	seen := map[string]string{} // language + "\x00" + id → file
 	for _, e := range entries {
 		name := e.Name()
-		data, err := localeFS.ReadFile("locales/" + name)
+		data, err := fs.ReadFile(fsys, path.Join(dir, name))
 		if err != nil {
 			return nil, fmt.Errorf("read catalogue %s: %w", name, err)
+		}
+		var ids map[string]any
+		if err := yaml.Unmarshal(data, &ids); err != nil {
+			return nil, fmt.Errorf("parse catalogue %s: %w", name, err)
+		}
+		parts := strings.Split(strings.TrimSuffix(name, ".yaml"), ".")
+		lang := parts[len(parts)-1]
+		for id := range ids {
+			if other, ok := seen[lang+"\x00"+id]; ok {
+				return nil, fmt.Errorf("catalogue %s: message %q of language %s is also in %s", name, id, lang, other)
+			}
+			seen[lang+"\x00"+id] = name
 		}
 		// go-i18n takes the language from the file name: responder.sq.yaml → sq.
 		if _, err := b.ParseMessageFileBytes(data, name); err != nil {

@@ -3,6 +3,7 @@ package bot
 import (
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"gopkg.in/yaml.v3"
 
@@ -100,5 +101,31 @@ func TestEveryLanguageHasEveryText(t *testing.T) {
 				t.Errorf("%s/%s names trafficking (discreet SMS): %q", lang, id, got)
 			}
 		}
+	}
+}
+
+func TestCatalogueRefusesAMessageDefinedTwice(t *testing.T) {
+	tests := []struct {
+		name    string
+		files   fstest.MapFS
+		wantErr bool
+	}{
+		{"distinct ids", fstest.MapFS{
+			"l/sq.yaml":        {Data: []byte("a: \"A\"\n")},
+			"l/roster.sq.yaml": {Data: []byte("b: \"B\"\n")},
+			"l/en.yaml":        {Data: []byte("a: \"A\"\n")},
+		}, false},
+		{"same id in two files of one language", fstest.MapFS{
+			"l/sq.yaml":        {Data: []byte("status_closed: \"u trajtua\"\n")},
+			"l/roster.sq.yaml": {Data: []byte("status_closed: \"i mbyllur\"\n")},
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := loadCatalogue(tt.files, "l")
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("loadCatalogue error = %v, want error %v", err, tt.wantErr)
+			}
+		})
 	}
 }
