@@ -32,6 +32,8 @@ type Store interface {
 	RelayToReporter(ctx context.Context, source, key, code string, r hotline.Responder, ch hotline.Channel, text string,
 		now time.Time, window time.Duration, allowed func(channel, reporterText string) bool, tell func(hotline.RelayResult) string) (hotline.RelayResult, error)
 	TellReporter(ctx context.Context, code string, now time.Time, window time.Duration, body func(lang string) string) (bool, error)
+	ConsoleRelay(ctx context.Context, v hotline.Viewer, key, code, text string, now time.Time, window time.Duration,
+		discreet func(channel, reporterText string) bool) (hotline.RelayResult, error)
 }
 
 // Queue takes routed work (implemented by triage.Queue).
@@ -243,10 +245,7 @@ func (s *Service) FromResponder(ctx context.Context, source, key string, r hotli
 // (reporter opted out or erased their contact).
 func (s *Service) relay(ctx context.Context, source, key string, r hotline.Responder, ch hotline.Channel, cmd Command, now time.Time) error {
 	data := map[string]any{"Code": cmd.Code, "Window": int(s.ConversationWindow.Minutes())}
-	allowed := func(channel, reporterText string) bool {
-		return !s.DiscreetSMS || channel != string(hotline.ChannelSMS) || !sensitive(cmd.Text) || sensitive(reporterText)
-	}
-	res, err := s.Store.RelayToReporter(ctx, source, key, cmd.Code, r, ch, cmd.Text, now, s.ConversationWindow, allowed, func(res hotline.RelayResult) string {
+	res, err := s.Store.RelayToReporter(ctx, source, key, cmd.Code, r, ch, cmd.Text, now, s.ConversationWindow, s.discreet(cmd.Text), func(res hotline.RelayResult) string {
 		switch {
 		case res.Withheld:
 			return s.Catalogue.Text("sq", "relay_withheld", data)

@@ -15,6 +15,7 @@ const (
 	ActionClose       Action = "close"       // close a tip with an outcome
 	ActionRecord      Action = "record"      // notes, NRM/TIMS reference, persons concerned
 	ActionSupervise   Action = "supervise"   // change level or county, merge, mark spam
+	ActionRelay       Action = "relay"       // message the reporter through the bot's relay
 	ActionRecordCall  Action = "record_call" // record a call to 0800 12 12 as a tip
 	ActionRoster      Action = "roster"      // see who is on duty
 	ActionAudit       Action = "audit"       // read the audit log
@@ -22,7 +23,7 @@ const (
 
 // Actions lists every action, for tests and menus.
 var Actions = []Action{ActionList, ActionView, ActionCount, ActionExport, ActionAcknowledge, ActionAssign,
-	ActionClose, ActionRecord, ActionSupervise, ActionRecordCall, ActionRoster, ActionAudit}
+	ActionClose, ActionRecord, ActionSupervise, ActionRelay, ActionRecordCall, ActionRoster, ActionAudit}
 
 // Viewer is a signed-in console user: a responder of the duty roster.
 type Viewer struct {
@@ -75,15 +76,15 @@ func (g Grant) Covers(county, intake string) bool {
 // national_desk reaches official-complicity tips. No action of any role shows
 // reporter contact: the console never reads it.
 var roleActions = map[Role][]Action{
-	RolePolice:          {ActionList, ActionView, ActionAcknowledge, ActionClose, ActionRecord, ActionRoster},
-	RoleSocialWorker:    {ActionList, ActionView, ActionAcknowledge, ActionClose, ActionRecord, ActionRoster},
-	RoleChildProtection: {ActionList, ActionView, ActionAcknowledge, ActionClose, ActionRecord, ActionRoster},
-	RoleBorderPolice:    {ActionList, ActionView, ActionAcknowledge, ActionClose, ActionRecord, ActionRoster},
+	RolePolice:          {ActionList, ActionView, ActionAcknowledge, ActionClose, ActionRecord, ActionRelay, ActionRoster},
+	RoleSocialWorker:    {ActionList, ActionView, ActionAcknowledge, ActionClose, ActionRecord, ActionRelay, ActionRoster},
+	RoleChildProtection: {ActionList, ActionView, ActionAcknowledge, ActionClose, ActionRecord, ActionRelay, ActionRoster},
+	RoleBorderPolice:    {ActionList, ActionView, ActionAcknowledge, ActionClose, ActionRecord, ActionRelay, ActionRoster},
 	RoleCoordinator: {ActionList, ActionView, ActionCount, ActionExport, ActionAcknowledge, ActionAssign,
-		ActionClose, ActionRecord, ActionSupervise, ActionRoster},
+		ActionClose, ActionRecord, ActionSupervise, ActionRelay, ActionRoster},
 	RoleNationalDesk: Actions,
 	RoleInternalControl: {ActionList, ActionView, ActionCount, ActionExport, ActionAcknowledge, ActionAssign,
-		ActionClose, ActionRecord, ActionSupervise, ActionRoster},
+		ActionClose, ActionRecord, ActionSupervise, ActionRelay, ActionRoster},
 	RoleOperator: {ActionList, ActionView, ActionRecordCall, ActionRoster},
 }
 

@@ -163,6 +163,9 @@ type RelayResult struct {
 	// Withheld is true when the message was not sent because it would put
 	// the reporter at risk (discreet SMS: a word the reporter never used).
 	Withheld bool
+	// Repeated is true when this delivery (or console form) was handled
+	// before: nothing new was stored or sent.
+	Repeated bool
 }
 
 // Button is an inline keyboard button: Text shown, Data sent back as

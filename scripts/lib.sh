@@ -15,6 +15,8 @@
 #
 # Functions (each returns non-zero with a one-line reason on stderr on failure):
 #   hotline_install_deps              install postgresql / redis-server if missing
+#   hotline_install_chromium          install chromium if missing (browser test)
+#   hotline_apt_install PKG...        apt-get install PKG... (root or sudo -n)
 #   hotline_pg_start DIR [PORT]       start Postgres in DIR (initdb on first use);
 #                                     exports DATABASE_URL
 #   hotline_redis_start DIR [PORT]    start Redis in DIR; exports REDIS_URL
@@ -70,32 +72,22 @@ hotline_pg_bindir() {
 	printf '%s\n' "${found[@]}" | sort -V | tail -n 1
 }
 
-# hotline_install_deps: install Debian's postgresql and redis-server when their
-# server binaries are missing. Needs root (or password-less sudo) only then.
-# Services the packages would start are kept from starting during the install.
-hotline_install_deps() {
-	local -a pkgs=()
-	hotline_pg_bindir >/dev/null || pkgs+=(postgresql)
-	if ! command -v redis-server >/dev/null 2>&1; then
-		pkgs+=(redis-server)
-	elif ! command -v redis-cli >/dev/null 2>&1; then
-		pkgs+=(redis-tools)
-	fi
-	((${#pkgs[@]})) || return 0
-
+# hotline_apt_install PKG...: install Debian packages (as root, or with
+# password-less sudo), keeping their services from starting.
+hotline_apt_install() {
 	local -a sudo=()
 	if ((EUID != 0)); then
 		if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
 			sudo=(sudo -n)
 		else
-			hotline_die "missing ${pkgs[*]}: run 'apt-get install --no-install-recommends ${pkgs[*]}' as root"
+			hotline_die "missing $*: run 'apt-get install --no-install-recommends $*' as root"
 			return 1
 		fi
 	fi
 	command -v apt-get >/dev/null 2>&1 ||
-		{ hotline_die "missing ${pkgs[*]} and no apt-get to install them"; return 1; }
+		{ hotline_die "missing $* and no apt-get to install them"; return 1; }
 
-	hotline_say "installing ${pkgs[*]} from Debian's packages..."
+	hotline_say "installing $* from Debian's packages..."
 	local log rc=0 policy=/usr/sbin/policy-rc.d ours=
 	log=$(mktemp "${TMPDIR:-/tmp}/hotline-apt.XXXXXX") || return 1
 	# Keep the packages' own services from starting (invoke-rc.d obeys policy-rc.d:
@@ -113,7 +105,7 @@ hotline_install_deps() {
 			HOTLINE_APT_UPDATED=1
 	fi
 	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		-o DPkg::Lock::Timeout=600 --no-install-recommends "${pkgs[@]}" \
+		-o DPkg::Lock::Timeout=600 --no-install-recommends "$@" \
 		</dev/null >>"$log" 2>&1 || rc=$?
 	if [[ -n $ours ]] && grep -q 'hotline scripts/lib.sh' "$policy" 2>/dev/null; then
 		"${sudo[@]}" rm -f "$policy" || true
@@ -121,11 +113,36 @@ hotline_install_deps() {
 	if ((rc)); then
 		hotline_show_log "$log"
 		rm -f "$log"
-		hotline_die "apt-get failed (exit $rc) installing ${pkgs[*]}"
+		hotline_die "apt-get failed (exit $rc) installing $*"
 		return 1
 	fi
 	rm -f "$log"
 	hash -r
+}
+
+# hotline_install_chromium: install Debian's chromium (for the console's
+# browser test) when missing. Failure is reported, not fatal: the test
+# itself fails when CI=true and chromium is missing.
+hotline_install_chromium() {
+	command -v chromium >/dev/null 2>&1 && return 0
+	hotline_apt_install chromium || return 1
+	command -v chromium >/dev/null 2>&1 || { hotline_die "chromium installed but not on PATH"; return 1; }
+}
+
+# hotline_install_deps: install Debian's postgresql and redis-server when their
+# server binaries are missing. Needs root (or password-less sudo) only then.
+# Services the packages would start are kept from starting during the install.
+hotline_install_deps() {
+	local -a pkgs=()
+	hotline_pg_bindir >/dev/null || pkgs+=(postgresql)
+	if ! command -v redis-server >/dev/null 2>&1; then
+		pkgs+=(redis-server)
+	elif ! command -v redis-cli >/dev/null 2>&1; then
+		pkgs+=(redis-tools)
+	fi
+	((${#pkgs[@]})) || return 0
+
+	hotline_apt_install "${pkgs[@]}" || return 1
 	hotline_pg_bindir >/dev/null || { hotline_die "postgresql installed but no server under /usr/lib/postgresql"; return 1; }
 	command -v redis-server >/dev/null 2>&1 || { hotline_die "redis-server installed but not on PATH"; return 1; }
 	command -v redis-cli >/dev/null 2>&1 || { hotline_die "redis-cli not on PATH (package redis-tools)"; return 1; }

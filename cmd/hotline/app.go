@@ -91,6 +91,10 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		a.Close()
 		return nil, fmt.Errorf("connect to redis: %w", err)
 	}
+	if err := claimDeployment(ctx, db, a.Redis, cfg.Training, now()); err != nil {
+		a.Close()
+		return nil, err
+	}
 
 	catalogue, err := bot.NewCatalogue()
 	if err != nil {
@@ -127,6 +131,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 
 	a.Console, err = (&console.Console{Store: db, Now: now, IdleTimeout: cfg.ConsoleIdleTimeout,
 		Secure: strings.HasPrefix(cfg.PublicURL, "https://"), Log: log.With("part", "console"), Classifier: classifier,
+		Relay: a.Service.RelayFromConsole, Training: cfg.Training, TrainingURL: cfg.TrainingURL,
 		Routed: func(ctx context.Context, rc hotline.Receipt) error {
 			return queue.Enqueue(ctx, triage.QueueEntry{TipID: rc.TipID, Level: rc.Level, County: rc.County})
 		}}).Handler()

@@ -48,6 +48,12 @@ type Config struct {
 	// and answered at once per minute; more are stored and classified later.
 	FloodPerMinute     int
 	ConsoleIdleTimeout time.Duration // CONSOLE_IDLE_TIMEOUT: a console session unused this long ends
+	// TrainingURL is TRAINING_URL: the training instance (`hotline demo`,
+	// its own databases) the live console links to; "" for no link.
+	TrainingURL string
+	// Training is set by `hotline demo` (not from the environment): the
+	// console is marked as training on every page; see claimDeployment.
+	Training bool
 }
 
 // telegramBotUsername is the shape of a Telegram bot's username.
@@ -70,6 +76,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		RedisURL:             get("REDIS_URL", "redis://127.0.0.1:6379/0"),
 		HTTPAddr:             get("HTTP_ADDR", ":8080"),
 		PublicURL:            strings.TrimRight(get("PUBLIC_URL", "http://localhost:8080"), "/"),
+		TrainingURL:          get("TRAINING_URL", ""),
 		TelegramBotToken:     get("TELEGRAM_BOT_TOKEN", ""),
 		TelegramAPIEndpoint:  get("TELEGRAM_API_ENDPOINT", ""),
 		TelegramFileEndpoint: get("TELEGRAM_FILE_ENDPOINT", ""),
@@ -126,6 +133,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if u, err := url.Parse(c.PublicURL); err != nil || u.Scheme == "" || u.Host == "" {
 		errs = append(errs, errors.New("PUBLIC_URL must be an absolute URL such as https://hotline.example.al"))
+	}
+	if u, err := url.Parse(c.TrainingURL); c.TrainingURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		errs = append(errs, errors.New("TRAINING_URL must be an absolute http(s) URL such as https://training.hotline.example.al/console/"))
 	}
 	if _, err := url.Parse(c.RedisURL); err != nil {
 		errs = append(errs, errors.New("REDIS_URL is not a URL"))

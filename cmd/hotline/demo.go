@@ -68,6 +68,7 @@ func demo(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) e
 	cfg.TelegramAPIEndpoint, cfg.TelegramFileEndpoint = tg.Endpoints(tgURL)
 	cfg.TelegramMode = "polling"
 	cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFrom, cfg.TwilioAPIURL = demoAccountSID, demoAuthToken, demoNumber, twURL
+	cfg.Training = true // its own databases only (claimDeployment); every console page says so
 
 	db, err := postgres.Open(ctx, cfg.DatabaseURL, nil)
 	if err != nil {

@@ -103,11 +103,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return fail(2, errMissingSecret)
 		}
 		if err := serve(ctx, cfg, log); err != nil {
+			if errors.Is(err, hotline.ErrConflict) { // a database claimed by training mode: a configuration mistake
+				return fail(2, err)
+			}
 			return fail(1, err)
 		}
 		return 0
 	case "demo":
 		if err := demo(ctx, cfg, log, stdout); err != nil {
+			if errors.Is(err, hotline.ErrConflict) { // a live database: never used for training
+				return fail(2, err)
+			}
 			return fail(1, err)
 		}
 		return 0

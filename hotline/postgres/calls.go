@@ -20,7 +20,8 @@ import (
 // reporter_contacts under channel sms so that SMS relay and later texts find
 // them; else an anonymous reporter), the tip, the operator's account as its
 // first message, the confirmed classification, and the mark that the tip
-// awaits routing, which then alerts as for any tip. Audited as record_call
+// awaits routing, which then alerts as for any tip. The call opens the
+// caller's reply window like a message. Audited as record_call
 // (without the number). Needs hotline.ActionRecordCall; a bad number,
 // level or county gives hotline.ErrInvalid.
 func (db *DB) RecordCall(ctx context.Context, v hotline.Viewer, call hotline.Call, now time.Time) (hotline.Receipt, error) {
@@ -78,6 +79,11 @@ func (db *DB) RecordCall(ctx context.Context, v hotline.Viewer, call hotline.Cal
 				return err
 			}
 			rc.ReporterID = rep.id
+			// The call opens the reply window, as a message would: a relay
+			// within it goes out by SMS at once.
+			if _, err := tx.Exec(ctx, `UPDATE reporters SET last_message_at = GREATEST(last_message_at, $2) WHERE id = $1`, rep.id, now); err != nil {
+				return fmt.Errorf("record call: reporter: %w", err)
+			}
 		} else if err := tx.QueryRow(ctx, `INSERT INTO reporters (channel, language, created_at) VALUES ('phone', $1, $2) RETURNING id`,
 			call.Language, now).Scan(&rc.ReporterID); err != nil {
 			return fmt.Errorf("create reporter: %w", err)

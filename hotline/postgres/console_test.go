@@ -35,11 +35,13 @@ func sees(role hotline.Role, county string, tip matrixTip) bool {
 }
 
 // works is the expected answer for acting on a tip (acknowledge, close,
-// notes) and for assigning a case owner.
+// notes, relay to the reporter).
 func works(role hotline.Role, county string, tip matrixTip) bool {
 	return role != hotline.RoleOperator && sees(role, county, tip)
 }
 
+// assigns is the expected answer for assigning a case owner and for the
+// supervisor actions (change level or county, merge, spam).
 func assigns(role hotline.Role, county string, tip matrixTip) bool {
 	switch role {
 	case hotline.RoleCoordinator, hotline.RoleNationalDesk, hotline.RoleInternalControl:
@@ -47,6 +49,8 @@ func assigns(role hotline.Role, county string, tip matrixTip) bool {
 	}
 	return false
 }
+
+func relayErr(_ hotline.RelayResult, err error) error { return err }
 
 func denied(err error) bool {
 	return errors.Is(err, hotline.ErrNotFound) || errors.Is(err, hotline.ErrUnauthorized)
@@ -141,6 +145,10 @@ func TestAccessMatrix(t *testing.T) {
 					{"note", works(v.Role, v.County, tip), db.AddNote(ctx, v, tip.code, "checked", now)},
 					{"reference", works(v.Role, v.County, tip), db.RecordReference(ctx, v, tip.code, "TIMS-1", now)},
 					{"assign", assigns(v.Role, v.County, tip), db.AssignOwner(ctx, v, tip.code, deskID, now)},
+					// supervise: the same level again (checked, changes nothing); merge, spam and
+					// moves go through the same scope check (superviseScope).
+					{"change level", assigns(v.Role, v.County, tip), db.ConsoleChangeLevel(ctx, v, tip.code, hotline.LevelP2, now)},
+					{"relay", works(v.Role, v.County, tip), relayErr(db.ConsoleRelay(ctx, v, fmt.Sprintf("%d-%s", r.ID, tip.code), tip.code, "Ku jeni?", now, time.Hour, nil))},
 				}
 				for _, c := range checks {
 					if c.want != (c.err == nil) || c.err != nil && !denied(c.err) {

@@ -147,21 +147,25 @@ func (db *DB) QueueVersion(ctx context.Context, v hotline.Viewer) (string, error
 // tipInScope finds the tip with this code, locked, when the viewer's grant
 // for action covers it. A tip out of scope is reported as
 // hotline.ErrNotFound, like a tip that does not exist: nobody learns that a
-// tip of another county exists.
+// tip of another county exists. A tip the viewer may see but not act on
+// this way gives hotline.ErrUnauthorized (403).
 func tipInScope(ctx context.Context, tx pgx.Tx, v hotline.Viewer, action hotline.Action, code string) (int64, hotline.TipStatus, error) {
-	g := hotline.Access(v, action)
-	if !g.Allowed {
+	g, view := hotline.Access(v, action), hotline.Access(v, hotline.ActionView)
+	if !g.Allowed && !view.Allowed {
 		return 0, "", hotline.ErrUnauthorized
 	}
 	var id int64
 	var status, county, intake string
 	err := tx.QueryRow(ctx, `SELECT id, status, county, intake FROM tips WHERE reference_code = $1 FOR UPDATE`, code).
 		Scan(&id, &status, &county, &intake)
-	if errors.Is(err, pgx.ErrNoRows) || err == nil && !g.Covers(county, intake) {
+	if errors.Is(err, pgx.ErrNoRows) || err == nil && !g.Covers(county, intake) && !view.Covers(county, intake) {
 		return 0, "", fmt.Errorf("tip %s: %w", code, hotline.ErrNotFound)
 	}
 	if err != nil {
 		return 0, "", fmt.Errorf("tip %s: %w", code, err)
+	}
+	if !g.Covers(county, intake) { // a tip the viewer sees but may not act on this way
+		return 0, "", fmt.Errorf("%s tip %s: %w", action, code, hotline.ErrUnauthorized)
 	}
 	return id, hotline.TipStatus(status), nil
 }

@@ -125,11 +125,30 @@ func noteToResponders(ctx context.Context, tx pgx.Tx, tipID int64, priority int,
 // confirmation queued for the responder on ch.
 func (db *DB) RelayToReporter(ctx context.Context, source, key, code string, r hotline.Responder, ch hotline.Channel, text string,
 	now time.Time, window time.Duration, discreet func(channel, reporterText string) bool, tell func(hotline.RelayResult) string) (hotline.RelayResult, error) {
+	return db.relay(ctx, source, key, code, r, ch, text, now, window, discreet, tell, func(tx pgx.Tx, tipID int64) error {
+		var allowed bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE tip_id = $1 AND responder_id = $2 AND kind IN ('alert', 'escalation'))
+			OR EXISTS (SELECT 1 FROM acknowledgements WHERE tip_id = $1 AND responder_id = $2)`, tipID, r.ID).Scan(&allowed); err != nil {
+			return fmt.Errorf("may responder %d relay on %s: %w", r.ID, code, err)
+		}
+		if !allowed {
+			return fmt.Errorf("responder %d on tip %s: %w", r.ID, code, hotline.ErrUnauthorized)
+		}
+		return nil
+	})
+}
+
+// relay is the one relay path (the bot's and the console's): may decides,
+// inside the transaction, whether r may relay on the tip.
+func (db *DB) relay(ctx context.Context, source, key, code string, r hotline.Responder, ch hotline.Channel, text string,
+	now time.Time, window time.Duration, discreet func(channel, reporterText string) bool, tell func(hotline.RelayResult) string,
+	may func(tx pgx.Tx, tipID int64) error) (hotline.RelayResult, error) {
 	var res hotline.RelayResult
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		res = hotline.RelayResult{}
 		fresh, err := claimDelivery(ctx, tx, source, key, now)
 		if err != nil || !fresh {
+			res.Repeated = err == nil
 			return err
 		}
 		var tipID int64
@@ -142,13 +161,8 @@ func (db *DB) RelayToReporter(ctx context.Context, source, key, code string, r h
 		if err != nil {
 			return fmt.Errorf("find tip %s: %w", code, err)
 		}
-		var allowed bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE tip_id = $1 AND responder_id = $2 AND kind IN ('alert', 'escalation'))
-			OR EXISTS (SELECT 1 FROM acknowledgements WHERE tip_id = $1 AND responder_id = $2)`, tipID, r.ID).Scan(&allowed); err != nil {
-			return fmt.Errorf("may responder %d relay on %s: %w", r.ID, code, err)
-		}
-		if !allowed {
-			return fmt.Errorf("responder %d on tip %s: %w", r.ID, code, hotline.ErrUnauthorized)
+		if err := may(tx, tipID); err != nil {
+			return err
 		}
 		var channel string
 		var last *time.Time

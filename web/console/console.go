@@ -44,6 +44,10 @@ type Store interface {
 	AddNote(ctx context.Context, v hotline.Viewer, code, body string, now time.Time) error
 	AddPerson(ctx context.Context, v hotline.Viewer, code string, p hotline.Person, now time.Time) error
 	OwnerChoices(ctx context.Context, county, intake string) ([]postgres.ResponderChoice, error)
+	ConsoleChangeLevel(ctx context.Context, v hotline.Viewer, code string, level hotline.Level, now time.Time) error
+	ConsoleMoveCounty(ctx context.Context, v hotline.Viewer, code, county, municipality string, now time.Time) error
+	ConsoleMerge(ctx context.Context, v hotline.Viewer, survivorCode, duplicateCode string, now time.Time) error
+	ConsoleMarkSpam(ctx context.Context, v hotline.Viewer, code string, now time.Time) error
 	Report(ctx context.Context, v hotline.Viewer, from, to time.Time, action string, now time.Time) (postgres.Report, error)
 	RecordCall(ctx context.Context, v hotline.Viewer, call hotline.Call, now time.Time) (hotline.Receipt, error)
 	Roster(ctx context.Context, v hotline.Viewer, now time.Time) ([]postgres.RosterLine, error)
@@ -80,6 +84,16 @@ type Console struct {
 	// Routed hands a recorded call's tip to routing at once (the triage
 	// queue); nil or failing, the dispatch sweeper finds it later.
 	Routed func(ctx context.Context, rc hotline.Receipt) error
+	// Relay sends a message to a tip's reporter through the bot's relay
+	// path, once per key (bot.Service.RelayFromConsole). Nil hides the
+	// relay box.
+	Relay func(ctx context.Context, v hotline.Viewer, key, code, text string) (hotline.RelayResult, error)
+	// Training marks every page as training (`hotline demo`, whose
+	// databases hold no real tips) and links the simulator.
+	Training bool
+	// TrainingURL, when set, is the training instance every page of the
+	// live console links to (TRAINING_URL).
+	TrainingURL string
 
 	pages     map[string]*template.Template
 	catalogue *catalogue

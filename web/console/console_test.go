@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/hotline-al/hotline/bot"
 	"github.com/hotline-al/hotline/hotline"
 	"github.com/hotline-al/hotline/hotline/postgres"
 	"github.com/hotline-al/hotline/hotline/privacy"
@@ -85,8 +87,10 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	e := &env{db: db, raw: raw, clock: &clock{t: time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)}}
+	service := &bot.Service{Store: db, Now: e.clock.Now, ConversationWindow: 15 * time.Minute, DiscreetSMS: true,
+		Log: slog.New(slog.DiscardHandler)}
 	h, err := (&console.Console{Store: db, Now: e.clock.Now, IdleTimeout: idle, Secure: true, PollInterval: 10 * time.Millisecond,
-		Classifier: suggestion, Routed: func(_ context.Context, rc hotline.Receipt) error {
+		Classifier: suggestion, Relay: service.RelayFromConsole, Routed: func(_ context.Context, rc hotline.Receipt) error {
 			e.mu.Lock()
 			defer e.mu.Unlock()
 			e.routed = append(e.routed, rc)
@@ -537,6 +541,13 @@ func TestReports(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(page, "<svg") || !strings.Contains(page, "<td>6</td><td>&lt;5</td><td>0</td>") {
 		t.Fatalf("reports page: %d\n%s", status, page)
 	}
+	// Time to acknowledge: in the table (seconds) and its chart (minutes), next to tips per week.
+	for _, want := range []string{`aria-label="tips per week"`, `id="ack-chart"`, `aria-label="time to acknowledge"`, "1.5 / 1.5 min",
+		"<td>sekonda deri në konfirmim</td><td>mesorja</td><td>90</td>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("reports page lacks %q", want)
+		}
+	}
 	status, body := gent.do("GET", "/console/reports.csv"+period, nil)
 	if status != http.StatusOK || gent.last.Header.Get("Content-Type") != "text/csv; charset=utf-8" {
 		t.Fatalf("csv: %d %s", status, gent.last.Header.Get("Content-Type"))
@@ -548,6 +559,7 @@ func TestReports(t *testing.T) {
 		"2026-10-01,2027-01-01,AL-10,,self_identifications,,8\n",
 		"2026-10-01,2027-01-01,AL-10,,exploitation,labour,8\n",
 		"2026-10-01,2027-01-01,AL-10,,seconds_to_acknowledge,median,90\n",
+		"2026-10-01,2027-01-01,AL-10,,seconds_to_acknowledge,p90,90\n",
 		"2026-10-01,2027-01-01,AL-10,Pukë,contacts,sms,6\n",
 	} {
 		if !strings.Contains(body, want) {

@@ -117,6 +117,7 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, nam
 		data = map[string]any{}
 	}
 	data["Lang"] = lang
+	data["Training"], data["TrainingURL"] = c.Training, c.TrainingURL
 	if v, ok := data["Viewer"].(hotline.Viewer); ok {
 		data["CanReports"] = hotline.Access(v, hotline.ActionCount).Allowed
 		data["CanRecordCall"] = hotline.Access(v, hotline.ActionRecordCall).Allowed

@@ -90,7 +90,7 @@ func (c *Console) reportsPage(w http.ResponseWriter, r *http.Request, v hotline.
 		}
 	}
 	c.render(w, r, http.StatusOK, "reports", map[string]any{"Viewer": v, "From": from.Format(time.DateOnly), "To": to.Format(time.DateOnly),
-		"Channels": channels, "Rows": others, "Chart": weeklyChart(rep.Weekly), "Query": r.URL.RawQuery})
+		"Channels": channels, "Rows": others, "Chart": weeklyChart(rep.Weekly), "AckChart": ackChart(rep.Rows), "Query": r.URL.RawQuery})
 }
 
 // value renders a report figure: counts suppressed, times in whole seconds.

@@ -26,9 +26,12 @@ func (c *Console) tipPage(w http.ResponseWriter, r *http.Request, v hotline.View
 	active := d.Status.Active()
 	can["acknowledge"] = can["acknowledge"] && d.Status == hotline.StatusOpen
 	can["close"] = can["close"] && hotline.CanMove(d.Status, hotline.StatusClosed)
+	can["supervise"] = can["supervise"] && d.Status != hotline.StatusMerged
+	can["relay"] = can["relay"] && c.Relay != nil
 	data := map[string]any{"Viewer": v, "Tip": d, "Can": can, "Active": active, "Outcomes": hotline.Outcomes,
 		"Sexes": hotline.Sexes, "AgeGroups": hotline.AgeGroups, "PersonStatuses": hotline.PersonStatuses,
-		"Exploitations": hotline.Exploitations}
+		"Exploitations": hotline.Exploitations, "Levels": hotline.Levels, "Counties": hotline.Counties,
+		"RelayKey": randomToken(16), "Relayed": relayedMessage(r.URL.Query().Get("relayed"))}
 	if can["assign"] {
 		if data["Owners"], err = c.Store.OwnerChoices(r.Context(), d.County, d.Intake); err != nil {
 			c.fail(w, r, err)
@@ -68,6 +71,23 @@ func (c *Console) tipAction(w http.ResponseWriter, r *http.Request, v hotline.Vi
 	case "person":
 		err = c.Store.AddPerson(ctx, v, code, hotline.Person{Sex: r.PostFormValue("sex"), AgeGroup: r.PostFormValue("age_group"),
 			Nationality: r.PostFormValue("nationality"), Status: r.PostFormValue("status"), Exploitation: r.PostFormValue("exploitation")}, now)
+	case "level", "county", "merge", "spam":
+		err = c.supervise(r, v, code, r.PathValue("action"))
+		if err == nil && r.PathValue("action") == "county" {
+			// The tip may have left the viewer's county: back to the queue.
+			http.Redirect(w, r, "/console/", http.StatusSeeOther)
+			return
+		}
+	case "relay":
+		if c.Relay == nil {
+			err = fmt.Errorf("relay: %w", hotline.ErrNotFound)
+			break
+		}
+		var res hotline.RelayResult
+		if res, err = c.Relay(ctx, v, r.PostFormValue("key"), code, r.PostFormValue("text")); err == nil {
+			http.Redirect(w, r, "/console/tips/"+code+"?relayed="+relayOutcome(res)+"#relay", http.StatusSeeOther)
+			return
+		}
 	default:
 		err = fmt.Errorf("tip action %q: %w", r.PathValue("action"), hotline.ErrNotFound)
 	}
