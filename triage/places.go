@@ -34,6 +34,9 @@ func (c *Classifier) findPlaces(text string, toks []token) []mention {
 				return
 			}
 			weak := fuzzy || c.places[c.placeIx.owner[n]].ambiguous[n]
+			if fuzzy && c.ordinary[toks[i].fold] {
+				return // "makin" (a car) is never Mat by a typo
+			}
 			if fuzzy && c.notPlaces[toks[i].fold] {
 				// A name or word one typo from a place ("Flora", "Vlora")
 				// counts only after a place preposition ("në Flora").

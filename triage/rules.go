@@ -98,6 +98,7 @@ type placesSpec struct {
 	CrossingWeight  int            `yaml:"border_crossing_weight"`
 	Context         []contextSpec  `yaml:"context"`
 	NotPlaces       []string       `yaml:"not_places"`
+	OrdinaryWords   []string       `yaml:"ordinary_words"`
 	Municipalities  []placeSpec    `yaml:"municipalities"`
 	Towns           []placeSpec    `yaml:"towns"`
 	BorderCrossings []crossingSpec `yaml:"border_crossings"`
@@ -201,6 +202,7 @@ type Classifier struct {
 	fuzzy       []int       // place phrase numbers whose first word may match fuzzily
 	context     []contextRule
 	notPlaces   map[string]bool
+	ordinary    map[string]bool // never a place by a typo
 	plainWeight int
 	crossWeight int
 	placeMatch  matcher
@@ -446,6 +448,10 @@ func (c *Classifier) compilePlaces(ps *placesSpec) error {
 	c.notPlaces = map[string]bool{}
 	for _, w := range ps.NotPlaces {
 		c.notPlaces[hotline.Fold(w)] = true
+	}
+	c.ordinary = map[string]bool{}
+	for _, w := range ps.OrdinaryWords {
+		c.ordinary[hotline.Fold(w)] = true
 	}
 	for _, cx := range ps.Context {
 		cr := contextRule{weight: cx.Weight, countyOnly: cx.CountyOnly}

@@ -373,3 +373,47 @@ func TestLoadErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestFieldFindings holds the tips that came out too low in review (fix
+// task D): a child with any sign of risk is P1; "sos", fear, "taken",
+// "missing", being moved abroad tonight or a bare plea for help is never P4;
+// P4 is only for questions, greetings, tests and spam.
+func TestFieldFindings(t *testing.T) {
+	const any = "" // intake or county not checked
+	for _, tc := range []struct {
+		text   string
+		level  hotline.Level
+		intake string
+		child  bool
+		county string
+	}{
+		{"my sister is 15 and a man is taking her to italy tonight from durres port", hotline.LevelP1, hotline.IntakeThirdParty, true, "AL-02"},
+		{"a man is taking a 15 year old girl to italy tonight", hotline.LevelP1, hotline.IntakeThirdParty, true, any},
+		{"vajza 13 vjec eshte ne makine me nje burre te huaj tani ne rinas", hotline.LevelP1, hotline.IntakeThirdParty, true, "AL-02"},
+		{"u be 3 dite qe nuk e kemi gjetur vajzen 14 vjec", hotline.LevelP1, hotline.IntakeThirdParty, true, any},
+		{"a police officer in fier is the one who sells the girls, one is 14", hotline.LevelP1, hotline.IntakeOfficialComplicity, true, "AL-04"},
+		{"sos sos jam n makin me 2 burra n rrug per kukes", hotline.LevelP1, any, false, "AL-07"},
+		{"Pls call me asap im scared he is coming back", hotline.LevelP1, any, false, any},
+		{"kam frike se vjen prap", hotline.LevelP1, any, false, any},
+		{"my daughter was taken", hotline.LevelP1, hotline.IntakeThirdParty, false, any},
+		{"me ndihmoni ju lutem", hotline.LevelP2, any, false, any},
+		{"I escaped from the people who trafficked me and they are looking for me now, Tirana", hotline.LevelP1, hotline.IntakeSelfIdentification, false, "AL-11"},
+		{"polici X eshte pjese e grupit qe shet vajza", hotline.LevelP2, hotline.IntakeOfficialComplicity, false, any},
+		{"nje oficer policie me mban te mbyllur", hotline.LevelP1, hotline.IntakeOfficialComplicity, false, any},
+		{"There is trafficking of women at a hotel in Sarande", hotline.LevelP2, hotline.IntakeThirdParty, false, "AL-12"},
+		{"young girls are forced to dance in a bar in Vlore", hotline.LevelP1, hotline.IntakeThirdParty, true, "AL-12"},
+		{"vajza te vogla lypin ne rruge ne Vlore", hotline.LevelP1, hotline.IntakeThirdParty, true, "AL-12"},
+		{"ka humbur djali yne 12 vjec", hotline.LevelP1, hotline.IntakeThirdParty, true, any}, // held-out round 3 miss, fixed after it
+		{"kam humbur punen, a keni pune?", hotline.LevelP4, any, false, any},
+		{"Pershendetje", hotline.LevelP4, hotline.IntakeOther, false, any},
+		{"EN", hotline.LevelP4, hotline.IntakeOther, false, any},
+		{"2", hotline.LevelP4, hotline.IntakeOther, false, any},
+	} {
+		got := testClassifier.Classify(tc.text)
+		if got.Level != tc.level || (tc.intake != any && got.Intake != tc.intake) || got.Child != tc.child ||
+			(tc.county != any && got.County != tc.county) {
+			t.Errorf("%q: %s %s child=%v county=%q, want %s %s child=%v county=%q (%v)", tc.text, got.Level, got.Intake, got.Child, got.County,
+				tc.level, tc.intake, tc.child, tc.county, got.Reasons)
+		}
+	}
+}
