@@ -53,15 +53,15 @@ type Grant struct {
 	Complicity Complicity
 }
 
-// Covers reports whether the grant reaches a tip of this county and intake.
-func (g Grant) Covers(county, intake string) bool {
+// Covers reports whether the grant reaches a tip of this county, with or
+// without official complicity (the tip's flag, Classification.Complicity).
+func (g Grant) Covers(county string, complicity bool) bool {
 	if !g.Allowed {
 		return false
 	}
 	if g.County != "" && g.County != county {
 		return false
 	}
-	complicity := intake == IntakeOfficialComplicity
 	switch g.Complicity {
 	case WithoutComplicity:
 		return !complicity

@@ -93,7 +93,7 @@ func ParseEscalationSteps(s string) ([]EscalationStep, error) {
 // Official-complicity tips escalate only between internal control and the
 // national desk.
 func EscalationTargetsFor(c Classification, role Role, onDuty OnDuty) []Responder {
-	if c.Intake == IntakeOfficialComplicity {
+	if c.Complicity() {
 		return uniqueResponders(append(onDuty(RoleInternalControl, ""), onDuty(RoleNationalDesk, "")...))
 	}
 	if role == RoleCoordinator && c.County != "" {

@@ -52,7 +52,7 @@ func Route(in RoutingInput, onDuty OnDuty) []Recipient {
 		}
 	}
 
-	if c.Intake == IntakeOfficialComplicity {
+	if c.Complicity() {
 		national(RoleInternalControl)
 		national(RoleNationalDesk)
 		return out
@@ -106,7 +106,7 @@ func Route(in RoutingInput, onDuty OnDuty) []Recipient {
 // step 2 and after the national desk. Official-complicity tips escalate only
 // between internal control and the national desk.
 func EscalationTargets(c Classification, step int, onDuty OnDuty) []Responder {
-	if c.Intake == IntakeOfficialComplicity {
+	if c.Complicity() {
 		rs := append(onDuty(RoleInternalControl, ""), onDuty(RoleNationalDesk, "")...)
 		return uniqueResponders(rs)
 	}

@@ -90,6 +90,18 @@ type Classification struct {
 	BorderCrossing string   `json:"border_crossing"` // as GLOSSARY.md writes it, or ""
 	Scope          string   `json:"scope"`           // internal, international or unknown
 	Reasons        []string `json:"reasons"`         // the rules that fired
+	// OfficialComplicity is true when the classification found official
+	// complicity, even if a stronger intake (witness_threat) won. It is not
+	// part of the printed JSON; the store keeps it on the tip
+	// (tips.official_complicity) and never clears it by itself.
+	OfficialComplicity bool `json:"-"`
+}
+
+// Complicity reports whether the tip must be handled as official
+// complicity (DESIGN.md routing rule 1, the console's access rule): the
+// complicity flag is set or the intake is official_complicity.
+func (c Classification) Complicity() bool {
+	return c.OfficialComplicity || c.Intake == IntakeOfficialComplicity
 }
 
 // Normalized returns c with nil lists replaced by empty ones and an empty

@@ -150,6 +150,10 @@ func (c *Classifier) decide(st *state, pr placeResult, text string, toks []token
 			break
 		}
 	}
+	// Complicity sticks even when a stronger intake (witness_threat) wins.
+	if cd, ok := c.intake[hotline.IntakeOfficialComplicity]; ok && st.holds(cd) {
+		out.OfficialComplicity = true
+	}
 	for _, r := range c.scopes {
 		if st.holds(r.when) {
 			out.Scope = r.value

@@ -20,7 +20,7 @@ func mayAct(ctx context.Context, q querier, r hotline.Responder, tipID int64) (b
 	var ok bool
 	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM outbox o WHERE o.tip_id = t.id AND o.responder_id = $2 AND o.kind IN ('alert', 'escalation'))
 		OR $3 = 'national_desk'
-		OR ($3 = 'coordinator' AND t.county = $4 AND t.county <> '' AND t.classification->>'intake' IS DISTINCT FROM 'official_complicity')
+		OR ($3 = 'coordinator' AND t.county = $4 AND t.county <> '' AND NOT t.official_complicity)
 		FROM tips t WHERE t.id = $1`, tipID, r.ID, string(r.Role), r.County).Scan(&ok)
 	if err != nil {
 		return false, fmt.Errorf("may responder %d act on tip %d: %w", r.ID, tipID, err)

@@ -98,7 +98,8 @@ func (db *DB) RecordCall(ctx context.Context, v hotline.Viewer, call hotline.Cal
 			return fmt.Errorf("store call of tip %s: %w", code, err)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE tips SET level = $2, county = $3, intake = $4, classification = $5, dispatch_pending = true,
-			last_message_at = $6, updated_at = $6, municipality = $7 WHERE id = $1`, id, string(c.Level), c.County, c.Intake, cj, now, c.Municipality); err != nil {
+			last_message_at = $6, updated_at = $6, municipality = $7, official_complicity = $8 WHERE id = $1`,
+			id, string(c.Level), c.County, c.Intake, cj, now, c.Municipality, c.Complicity()); err != nil {
 			return fmt.Errorf("triage tip %s: %w", code, err)
 		}
 		return audit(ctx, tx, now, ResponderActor(v.ResponderID), "record_call", id, map[string]any{

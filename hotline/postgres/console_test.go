@@ -105,6 +105,10 @@ func TestAccessMatrix(t *testing.T) {
 	add("AL-11", true)
 	add("AL-10", true)
 	add("", false)
+	// Complicity that a witness threat outranked as intake: the flag decides.
+	witness := hotline.Classification{Level: hotline.LevelP1, Intake: hotline.IntakeWitnessThreat, County: "AL-11", OfficialComplicity: true}
+	rc := receive(t, db, "SMMW", "+355690009990", "tip text", t0.Add(30*time.Minute), witness)
+	tips = append(tips, matrixTip{code: rc.ReferenceCode, contact: "+355690009990", county: "AL-11", complicity: true})
 
 	now := t0.Add(time.Hour)
 	for _, r := range responders {

@@ -81,11 +81,12 @@ func (db *DB) AssignOwner(ctx context.Context, v hotline.Viewer, code string, ow
 		if err != nil {
 			return err
 		}
-		var county, intake string
-		if err := tx.QueryRow(ctx, `SELECT county, intake FROM tips WHERE id = $1`, id).Scan(&county, &intake); err != nil {
+		var county string
+		var complicity bool
+		if err := tx.QueryRow(ctx, `SELECT county, official_complicity FROM tips WHERE id = $1`, id).Scan(&county, &complicity); err != nil {
 			return err
 		}
-		if !hotline.Access(owner, hotline.ActionView).Covers(county, intake) {
+		if !hotline.Access(owner, hotline.ActionView).Covers(county, complicity) {
 			return fmt.Errorf("owner %s may not see this tip: %w", owner.Name, hotline.ErrInvalid)
 		}
 		detail["owner"] = ownerID
@@ -148,8 +149,8 @@ type ResponderChoice struct {
 }
 
 // OwnerChoices lists the active responders who may view a tip of this county
-// and intake, by name.
-func (db *DB) OwnerChoices(ctx context.Context, county, intake string) ([]ResponderChoice, error) {
+// with or without official complicity, by name.
+func (db *DB) OwnerChoices(ctx context.Context, county string, complicity bool) ([]ResponderChoice, error) {
 	rows, err := db.pool.Query(ctx, `SELECT id, name, role, county FROM responders WHERE active ORDER BY name, role`)
 	if err != nil {
 		return nil, fmt.Errorf("owner choices: %w", err)
@@ -160,7 +161,7 @@ func (db *DB) OwnerChoices(ctx context.Context, county, intake string) ([]Respon
 	}
 	var out []ResponderChoice
 	for _, c := range all {
-		if hotline.Access(hotline.Viewer{ResponderID: c.ID, Role: c.Role, County: c.County}, hotline.ActionView).Covers(county, intake) {
+		if hotline.Access(hotline.Viewer{ResponderID: c.ID, Role: c.Role, County: c.County}, hotline.ActionView).Covers(county, complicity) {
 			out = append(out, c)
 		}
 	}

@@ -27,9 +27,9 @@ func scopeClause(g hotline.Grant, args *[]any) (string, error) {
 	}
 	switch g.Complicity {
 	case hotline.WithoutComplicity:
-		conds = append(conds, "t.intake <> 'official_complicity'")
+		conds = append(conds, "NOT t.official_complicity")
 	case hotline.OnlyComplicity:
-		conds = append(conds, "t.intake = 'official_complicity'")
+		conds = append(conds, "t.official_complicity")
 	}
 	return strings.Join(conds, " AND "), nil
 }
@@ -54,6 +54,7 @@ type QueueTip struct {
 	County         string
 	Municipality   string
 	Intake         string
+	Complicity     bool // tips.official_complicity: decides who may see the tip, whatever the intake
 	Exploitation   []string
 	Child          bool
 	CreatedAt      time.Time
@@ -66,14 +67,15 @@ const municipality = `COALESCE(NULLIF(t.municipality, ''), t.classification->>'m
 
 const queueColumns = `t.id, t.reference_code, t.level, t.status, t.channel, t.county, ` + municipality + `, t.intake,
 	COALESCE(t.classification->'exploitation', '[]'::jsonb), COALESCE((t.classification->>'child')::bool, false),
-	t.created_at, t.acknowledged_at, COALESCE((SELECT name FROM responders o WHERE o.id = t.owner_responder_id), '')`
+	t.created_at, t.acknowledged_at, COALESCE((SELECT name FROM responders o WHERE o.id = t.owner_responder_id), ''),
+	t.official_complicity`
 
 func scanQueueTip(r pgx.Row) (QueueTip, error) {
 	var q QueueTip
 	var level, status, channel string
 	var forms []byte
 	err := r.Scan(&q.ID, &q.ReferenceCode, &level, &status, &channel, &q.County, &q.Municipality, &q.Intake,
-		&forms, &q.Child, &q.CreatedAt, &q.AcknowledgedAt, &q.Owner)
+		&forms, &q.Child, &q.CreatedAt, &q.AcknowledgedAt, &q.Owner, &q.Complicity)
 	if err != nil {
 		return q, err
 	}
@@ -155,16 +157,17 @@ func tipInScope(ctx context.Context, tx pgx.Tx, v hotline.Viewer, action hotline
 		return 0, "", hotline.ErrUnauthorized
 	}
 	var id int64
-	var status, county, intake string
-	err := tx.QueryRow(ctx, `SELECT id, status, county, intake FROM tips WHERE reference_code = $1 FOR UPDATE`, code).
-		Scan(&id, &status, &county, &intake)
-	if errors.Is(err, pgx.ErrNoRows) || err == nil && !g.Covers(county, intake) && !view.Covers(county, intake) {
+	var status, county string
+	var complicity bool
+	err := tx.QueryRow(ctx, `SELECT id, status, county, official_complicity FROM tips WHERE reference_code = $1 FOR UPDATE`, code).
+		Scan(&id, &status, &county, &complicity)
+	if errors.Is(err, pgx.ErrNoRows) || err == nil && !g.Covers(county, complicity) && !view.Covers(county, complicity) {
 		return 0, "", fmt.Errorf("tip %s: %w", code, hotline.ErrNotFound)
 	}
 	if err != nil {
 		return 0, "", fmt.Errorf("tip %s: %w", code, err)
 	}
-	if !g.Covers(county, intake) { // a tip the viewer sees but may not act on this way
+	if !g.Covers(county, complicity) { // a tip the viewer sees but may not act on this way
 		return 0, "", fmt.Errorf("%s tip %s: %w", action, code, hotline.ErrUnauthorized)
 	}
 	return id, hotline.TipStatus(status), nil
@@ -324,7 +327,7 @@ func (db *DB) UnacknowledgedP1(ctx context.Context, v hotline.Viewer) (oldest Qu
 		var level, status, channel string
 		var forms []byte
 		if err := rows.Scan(&oldest.ID, &oldest.ReferenceCode, &level, &status, &channel, &oldest.County, &oldest.Municipality,
-			&oldest.Intake, &forms, &oldest.Child, &oldest.CreatedAt, &oldest.AcknowledgedAt, &oldest.Owner, &n); err != nil {
+			&oldest.Intake, &forms, &oldest.Child, &oldest.CreatedAt, &oldest.AcknowledgedAt, &oldest.Owner, &oldest.Complicity, &n); err != nil {
 			return oldest, 0, false, fmt.Errorf("unacknowledged P1: %w", err)
 		}
 		oldest.Level, oldest.Status, oldest.Channel = hotline.Level(level), hotline.TipStatus(status), hotline.Channel(channel)

@@ -28,8 +28,9 @@ func updateTip(ctx context.Context, tx pgx.Tx, tip tipRow, c hotline.Classificat
 	}
 	if _, err := tx.Exec(ctx, `UPDATE tips SET level = $2, county = $3, intake = $4, classification = $5,
 		language = COALESCE(NULLIF($6, ''), language), dispatch_pending = true, last_message_at = $7, updated_at = $7,
-		municipality = $8, conversation = $9, police_consent = COALESCE($10, police_consent), reclassify_pending = false
-		WHERE id = $1`, tip.id, string(c.Level), c.County, c.Intake, cj, lang, at, c.Municipality, conv, d.PoliceConsent); err != nil {
+		municipality = $8, conversation = $9, police_consent = COALESCE($10, police_consent), reclassify_pending = false,
+		official_complicity = official_complicity OR $11
+		WHERE id = $1`, tip.id, string(c.Level), c.County, c.Intake, cj, lang, at, c.Municipality, conv, d.PoliceConsent, c.Complicity()); err != nil {
 		return fmt.Errorf("triage tip %s: %w", tip.code, err)
 	}
 	return nil

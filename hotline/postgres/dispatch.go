@@ -52,8 +52,9 @@ func loadTip(ctx context.Context, tx pgx.Tx, tipID int64) (hotline.TipSummary, b
 	var acked *time.Time
 	var cj []byte
 	var channel string
-	err := tx.QueryRow(ctx, `SELECT id, reference_code, channel, classification, dispatch_pending, acknowledged_at FROM tips WHERE id = $1 FOR UPDATE`, tipID).
-		Scan(&t.ID, &t.ReferenceCode, &channel, &cj, &pending, &acked)
+	var complicity bool
+	err := tx.QueryRow(ctx, `SELECT id, reference_code, channel, classification, dispatch_pending, acknowledged_at, official_complicity FROM tips WHERE id = $1 FOR UPDATE`, tipID).
+		Scan(&t.ID, &t.ReferenceCode, &channel, &cj, &pending, &acked, &complicity)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return t, false, nil, fmt.Errorf("tip %d: %w", tipID, hotline.ErrNotFound)
 	}
@@ -65,6 +66,7 @@ func loadTip(ctx context.Context, tx pgx.Tx, tipID int64) (hotline.TipSummary, b
 		return t, false, nil, fmt.Errorf("decode classification of %s: %w", t.ReferenceCode, err)
 	}
 	t.Classification = t.Classification.Normalized()
+	t.Classification.OfficialComplicity = complicity // the stored flag: it sticks
 	if t.Text, err = tipText(ctx, tx, tipID); err != nil {
 		return t, false, nil, err
 	}

@@ -57,8 +57,8 @@ func (db *DB) Reclassify(ctx context.Context, tipID int64, classify func(text st
 			return fmt.Errorf("encode classification of %s: %w", code, err)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE tips SET level = $2, county = $3, municipality = $4, intake = $5, classification = $6,
-			reclassify_pending = false, dispatch_pending = true, updated_at = $7 WHERE id = $1`,
-			tipID, string(c.Level), c.County, c.Municipality, c.Intake, cj, now); err != nil {
+			reclassify_pending = false, dispatch_pending = true, updated_at = $7, official_complicity = official_complicity OR $8 WHERE id = $1`,
+			tipID, string(c.Level), c.County, c.Municipality, c.Intake, cj, now, c.Complicity()); err != nil {
 			return fmt.Errorf("reclassify tip %s: %w", code, err)
 		}
 		e, ok = QueueEntry{TipID: tipID, Level: c.Level, County: c.County}, true

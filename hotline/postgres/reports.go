@@ -47,7 +47,7 @@ SELECT county, COALESCE(m, ''), measure, breakdown, count(*) FROM (
 	SELECT county, m, 'contacts' AS measure, channel AS breakdown FROM t
 	UNION ALL SELECT county, m, 'tips_by_level', level FROM t
 	UNION ALL SELECT county, m, 'self_identifications', '' FROM t WHERE intake = 'self_identification'
-	UNION ALL SELECT county, m, 'official_complicity', '' FROM t WHERE intake = 'official_complicity'
+	UNION ALL SELECT county, m, 'official_complicity', '' FROM t WHERE official_complicity
 	UNION ALL SELECT county, m, 'information_requests', '' FROM t WHERE intake = 'information_request'
 	UNION ALL SELECT county, m, 'children', '' FROM t WHERE COALESCE((classification->>'child')::bool, false)
 	UNION ALL SELECT county, m, 'exploitation', e FROM t, jsonb_array_elements_text(COALESCE(t.classification->'exploitation', '[]')) e

@@ -48,8 +48,9 @@ func lockTip(ctx context.Context, tx pgx.Tx, code string) (supervisedTip, error)
 	var t supervisedTip
 	var status string
 	var cj []byte
-	err := tx.QueryRow(ctx, `SELECT id, reference_code, status, classification, municipality, merged_into
-		FROM tips WHERE reference_code = $1 FOR UPDATE`, code).Scan(&t.id, &t.code, &status, &cj, &t.municipality, &t.mergedInto)
+	var complicity bool
+	err := tx.QueryRow(ctx, `SELECT id, reference_code, status, classification, municipality, merged_into, official_complicity
+		FROM tips WHERE reference_code = $1 FOR UPDATE`, code).Scan(&t.id, &t.code, &status, &cj, &t.municipality, &t.mergedInto, &complicity)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return t, fmt.Errorf("tip %s: %w", code, hotline.ErrNotFound)
 	}
@@ -61,6 +62,7 @@ func lockTip(ctx context.Context, tx pgx.Tx, code string) (supervisedTip, error)
 		return t, fmt.Errorf("decode classification of %s: %w", code, err)
 	}
 	t.classification = t.classification.Normalized()
+	t.classification.OfficialComplicity = complicity
 	return t, nil
 }
 
@@ -221,8 +223,7 @@ func (db *DB) MergeTips(ctx context.Context, actor, survivorCode, duplicateCode 
 		if s.status == hotline.StatusMerged || !hotline.CanMove(d.status, hotline.StatusMerged) {
 			return fmt.Errorf("tips %s (%s) and %s (%s): %w", s.code, s.status, d.code, d.status, hotline.ErrConflict)
 		}
-		sOfficial := s.classification.Intake == hotline.IntakeOfficialComplicity
-		if sOfficial != (d.classification.Intake == hotline.IntakeOfficialComplicity) {
+		if s.classification.Complicity() != d.classification.Complicity() {
 			return fmt.Errorf("tips %s and %s differ in official-complicity scope: %w", s.code, d.code, hotline.ErrConflict)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE messages SET tip_id = $1 WHERE tip_id = $2`, s.id, d.id); err != nil {

@@ -49,6 +49,8 @@ func (c *Console) recordCall(w http.ResponseWriter, r *http.Request, v hotline.V
 	cl := hotline.Classification{Level: hotline.Level(f.Get("level")), County: f.Get("county"), Municipality: strings.TrimSpace(f.Get("municipality")),
 		Intake: f.Get("intake"), Child: f.Get("child") == "on", DangerNow: f.Get("danger_now") == "on", Exploitation: f["exploitation"],
 		Reasons: []string{"confirmed by the operator"}}
+	// Complicity the classifier finds sticks, whatever intake the operator confirms.
+	cl.OfficialComplicity = c.Classifier != nil && c.Classifier.Classify(f.Get("text")).Complicity()
 	if cty, err := hotline.CountyByCode(cl.County); err == nil && cl.Municipality != "" {
 		known := false
 		for _, m := range cty.Municipalities {
@@ -68,7 +70,7 @@ func (c *Console) recordCall(w http.ResponseWriter, r *http.Request, v hotline.V
 			c.Log.Warn("console call: routing deferred to the sweeper", "tip", rc.ReferenceCode, "err", err)
 		}
 	}
-	if hotline.Access(v, hotline.ActionView).Covers(rc.County, cl.Normalized().Intake) {
+	if hotline.Access(v, hotline.ActionView).Covers(rc.County, cl.Complicity()) {
 		http.Redirect(w, r, "/console/tips/"+rc.ReferenceCode, http.StatusSeeOther)
 		return
 	}

@@ -43,7 +43,7 @@ type Store interface {
 	RecordReference(ctx context.Context, v hotline.Viewer, code, reference string, now time.Time) error
 	AddNote(ctx context.Context, v hotline.Viewer, code, body string, now time.Time) error
 	AddPerson(ctx context.Context, v hotline.Viewer, code string, p hotline.Person, now time.Time) error
-	OwnerChoices(ctx context.Context, county, intake string) ([]postgres.ResponderChoice, error)
+	OwnerChoices(ctx context.Context, county string, complicity bool) ([]postgres.ResponderChoice, error)
 	ConsoleChangeLevel(ctx context.Context, v hotline.Viewer, code string, level hotline.Level, now time.Time) error
 	ConsoleMoveCounty(ctx context.Context, v hotline.Viewer, code, county, municipality string, now time.Time) error
 	ConsoleMerge(ctx context.Context, v hotline.Viewer, survivorCode, duplicateCode string, now time.Time) error

@@ -586,7 +586,42 @@ func TestReports(t *testing.T) {
 // fixed is a classifier that always suggests the same classification.
 type fixed hotline.Classification
 
-func (f fixed) Classify(string) hotline.Classification { return hotline.Classification(f) }
+// Classify returns f; like the real classifier it flags official complicity
+// ("merr leke") whatever the intake.
+func (f fixed) Classify(text string) hotline.Classification {
+	c := hotline.Classification(f)
+	c.OfficialComplicity = strings.Contains(text, "merr leke")
+	return c
+}
+
+// A call whose account names complicit officials keeps the complicity even
+// when the operator confirms another intake (witness_threat): county police
+// never see it.
+func TestRecordedCallKeepsComplicity(t *testing.T) {
+	e := newEnv(t)
+	op := e.browser(t)
+	op.signIn("100000701", "Olta Operator")
+	form := url.Values{"text": {"komisari ne shkoder merr leke nga trafikantet, me kercenuan"}, "language": {"sq"}, "level": {"P1"},
+		"county": {"AL-10"}, "intake": {"witness_threat"}}
+	if status, _ := op.do("POST", "/console/calls", form); status != http.StatusSeeOther || op.last.Header.Get("Location") != "/console/" {
+		t.Fatalf("record: %d %s, want the operator sent back to the queue", status, op.last.Header.Get("Location"))
+	}
+	if n := e.count(t, `SELECT count(*) FROM tips WHERE channel = 'phone' AND intake = 'witness_threat' AND official_complicity`); n != 1 {
+		t.Fatalf("flagged call tips = %d, want 1", n)
+	}
+	police := e.browser(t)
+	police.signIn("100000201", "Arben Hoxha")
+	var code string
+	if err := e.raw.QueryRow(context.Background(), `SELECT reference_code FROM tips WHERE channel = 'phone'`).Scan(&code); err != nil {
+		t.Fatal(err)
+	}
+	if _, page := police.do("GET", "/console/", nil); strings.Contains(page, code) {
+		t.Fatal("Shkodër's police list the complicity call")
+	}
+	if status, _ := police.do("GET", "/console/tips/"+code, nil); status != http.StatusNotFound {
+		t.Fatalf("Shkodër's police open the complicity call: %d, want 404", status)
+	}
+}
 
 var suggestion = fixed{Level: hotline.LevelP2, County: "AL-10", Intake: hotline.IntakeThirdParty, Exploitation: []string{"labour"}, Reasons: []string{"place:shkoder"}}
 

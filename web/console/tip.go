@@ -21,7 +21,7 @@ func (c *Console) tipPage(w http.ResponseWriter, r *http.Request, v hotline.View
 	}
 	can := map[string]bool{}
 	for _, a := range hotline.Actions {
-		can[string(a)] = hotline.Access(v, a).Covers(d.County, d.Intake)
+		can[string(a)] = hotline.Access(v, a).Covers(d.County, d.Complicity)
 	}
 	active := d.Status.Active()
 	can["acknowledge"] = can["acknowledge"] && d.Status == hotline.StatusOpen
@@ -33,7 +33,7 @@ func (c *Console) tipPage(w http.ResponseWriter, r *http.Request, v hotline.View
 		"Exploitations": hotline.Exploitations, "Levels": hotline.Levels, "Counties": hotline.Counties,
 		"RelayKey": randomToken(16), "Relayed": relayedMessage(r.URL.Query().Get("relayed"))}
 	if can["assign"] {
-		if data["Owners"], err = c.Store.OwnerChoices(r.Context(), d.County, d.Intake); err != nil {
+		if data["Owners"], err = c.Store.OwnerChoices(r.Context(), d.County, d.Complicity); err != nil {
 			c.fail(w, r, err)
 			return
 		}
