@@ -103,3 +103,33 @@ func EscalationTargetsFor(c Classification, role Role, onDuty OnDuty) []Responde
 	}
 	return uniqueResponders(onDuty(RoleNationalDesk, ""))
 }
+
+// NextEscalation returns the escalation step that follows step taken (0 =
+// the first alerts; steps counted as in Step), and whom it alerts
+// (EscalationTargetsFor). A step whose recipients were all alerted already
+// about the tip (alerted, by responder id) is skipped for the one after it
+// (e.g. the coordinator who stood in for a missing Child Protection Unit is
+// not alerted again: the national desk is), except the policy's last step,
+// which repeats as reminders. ok is false when the policy has no further
+// step for the level.
+func (p EscalationPolicy) NextEscalation(c Classification, taken int, onDuty OnDuty, alerted map[int64]bool) (n int, step EscalationStep, targets []Responder, ok bool) {
+	last := len(p.Steps[c.Level]) - 1
+	for n = taken + 1; ; n++ {
+		if step, ok = p.Step(c.Level, n); !ok {
+			return n, EscalationStep{}, nil, false
+		}
+		targets = EscalationTargetsFor(c, step.Role, onDuty)
+		if n >= last || !allAlerted(targets, alerted) {
+			return n, step, targets, true
+		}
+	}
+}
+
+func allAlerted(rs []Responder, alerted map[int64]bool) bool {
+	for _, r := range rs {
+		if !alerted[r.ID] {
+			return false
+		}
+	}
+	return true
+}

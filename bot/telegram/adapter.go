@@ -103,7 +103,11 @@ func (a *Adapter) callback(ctx context.Context, key string, cq *tgbotapi.Callbac
 	if !ok {
 		cmd = bot.Command{Action: bot.ActionHelp}
 	}
-	if err := a.Service.FromResponder(ctx, Source, key, r, hotline.ChannelTelegram, cmd); err != nil {
+	act := a.Service.FromResponder
+	if cq.Message != nil && cq.Message.Chat != nil && !cq.Message.Chat.IsPrivate() {
+		act = a.Service.FromResponderGroup // no /reply from a group
+	}
+	if err := act(ctx, Source, key, r, hotline.ChannelTelegram, cmd); err != nil {
 		return err
 	}
 	a.answer(ctx, cq.ID, cmd.Code)
@@ -139,6 +143,9 @@ func (a *Adapter) message(ctx context.Context, key string, m *tgbotapi.Message, 
 			if strings.EqualFold(strings.Trim(m.Text, " .!\n"), "ok") {
 				cmd = bot.Command{Action: bot.ActionAcknowledge, Code: code} // "OK" to an alert acknowledges it; it is not for the reporter
 			}
+		}
+		if !m.Chat.IsPrivate() {
+			return a.Service.FromResponderGroup(ctx, Source, key, r, hotline.ChannelTelegram, cmd) // no /reply from a group
 		}
 		return a.Service.FromResponder(ctx, Source, key, r, hotline.ChannelTelegram, cmd)
 	case !errors.Is(err, hotline.ErrNotFound):

@@ -12,20 +12,41 @@ import (
 	"github.com/hotline-al/hotline/hotline"
 )
 
-// mayAct reports whether responder r may close or reassign the tip: they
-// were alerted about it, or they are the national desk, or the coordinator
-// of its county (not for official-complicity tips, which stay with those
-// alerted and the national desk).
-func mayAct(ctx context.Context, q querier, r hotline.Responder, tipID int64) (bool, error) {
-	var ok bool
-	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM outbox o WHERE o.tip_id = t.id AND o.responder_id = $2 AND o.kind IN ('alert', 'escalation'))
-		OR $3 = 'national_desk'
-		OR ($3 = 'coordinator' AND t.county = $4 AND t.county <> '' AND NOT t.official_complicity)
-		FROM tips t WHERE t.id = $1`, tipID, r.ID, string(r.Role), r.County).Scan(&ok)
+// mayAct reports whether responder r may do action on the tip: they were
+// alerted about it (an alert or escalation in the outbox to them), or the
+// console's access rule hotline.Access lets their role and county do action
+// on a tip of its county and intake. It is the one check behind every
+// responder command about a tip (acknowledge, escalate, reply, close,
+// reassign); callers answer a refusal exactly like an unknown code
+// (hotline.ErrNotFound), so nobody learns a code exists.
+func mayAct(ctx context.Context, q querier, r hotline.Responder, tipID int64, action hotline.Action) (bool, error) {
+	var alerted bool
+	var county string
+	var complicity bool
+	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM outbox o WHERE o.tip_id = t.id AND o.responder_id = $2 AND o.kind IN ('alert', 'escalation')),
+		t.county, t.official_complicity
+		FROM tips t WHERE t.id = $1`, tipID, r.ID).Scan(&alerted, &county, &complicity)
 	if err != nil {
 		return false, fmt.Errorf("may responder %d act on tip %d: %w", r.ID, tipID, err)
 	}
-	return ok, nil
+	if alerted {
+		return true, nil
+	}
+	viewer := hotline.Viewer{ResponderID: r.ID, Name: r.Name, Role: r.Role, County: r.County}
+	return hotline.Access(viewer, action).Covers(county, complicity), nil
+}
+
+// refuseUnlessMayAct returns hotline.ErrNotFound, worded like an unknown
+// code, when responder r may not do action on the tip (see mayAct).
+func refuseUnlessMayAct(ctx context.Context, q querier, r hotline.Responder, tipID int64, code string, action hotline.Action) error {
+	ok, err := mayAct(ctx, q, r, tipID, action)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("tip %s: %w", code, hotline.ErrNotFound)
+	}
+	return nil
 }
 
 func tipByCode(ctx context.Context, q querier, code string, lock bool) (hotline.ActionResult, error) {
@@ -48,19 +69,19 @@ func tipByCode(ctx context.Context, q querier, code string, lock bool) (hotline.
 
 // ResponderCloseTip closes the tip with this code with outcome on behalf of
 // responder r (DB.CloseTip, audited as "responder:<id>"). Unknown codes
-// return hotline.ErrNotFound, a responder who may not act on the tip
-// hotline.ErrUnauthorized; closing a tip no longer active changes nothing
+// and a responder who may not act on the tip (mayAct) return
+// hotline.ErrNotFound alike; closing a tip no longer active changes nothing
 // (Done false).
 func (db *DB) ResponderCloseTip(ctx context.Context, r hotline.Responder, code string, outcome hotline.Outcome, now time.Time) (hotline.ActionResult, error) {
 	res, err := tipByCode(ctx, db.pool, code, false)
-	if err != nil || !res.Status.Active() {
-		return res, err // a late close changes nothing, whoever sends it
-	}
-	if ok, err := mayAct(ctx, db.pool, r, res.TipID); err != nil || !ok {
-		if err == nil {
-			err = fmt.Errorf("responder %d on tip %s: %w", r.ID, code, hotline.ErrUnauthorized)
-		}
+	if err != nil {
 		return res, err
+	}
+	if err := refuseUnlessMayAct(ctx, db.pool, r, res.TipID, code, hotline.ActionClose); err != nil {
+		return hotline.ActionResult{}, err
+	}
+	if !res.Status.Active() {
+		return res, nil // a late close changes nothing
 	}
 	cr, err := db.CloseTip(ctx, ResponderActor(r.ID), code, outcome, now)
 	if err != nil {
@@ -88,14 +109,12 @@ func (db *DB) ReassignTip(ctx context.Context, r hotline.Responder, code, county
 		if res, err = tipByCode(ctx, tx, code, true); err != nil {
 			return err
 		}
-		if !res.Status.Active() || res.County == county {
-			return nil // late or repeated: nothing to do, whoever sends it
-		}
-		if ok, err := mayAct(ctx, tx, r, res.TipID); err != nil || !ok {
-			if err == nil {
-				err = fmt.Errorf("responder %d on tip %s: %w", r.ID, code, hotline.ErrUnauthorized)
-			}
+		if err := refuseUnlessMayAct(ctx, tx, r, res.TipID, code, hotline.ActionSupervise); err != nil {
+			res = hotline.ActionResult{}
 			return err
+		}
+		if !res.Status.Active() || res.County == county {
+			return nil // late or repeated: nothing to do
 		}
 		countyJSON, _ := json.Marshal(county)
 		if _, err := tx.Exec(ctx, `UPDATE tips SET county = $2, municipality = '',

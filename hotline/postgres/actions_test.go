@@ -14,11 +14,7 @@ func TestResponderCloseAndReassign(t *testing.T) {
 	ctx := context.Background()
 	importRoster(t, db, roster)
 	find := func(name string, role hotline.Role, county string) hotline.Responder {
-		r, err := db.FindResponder(ctx, name, role, county)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
+		return findResponder(t, db, name, role, county)
 	}
 	arben := find("Arben Hoxha", hotline.RolePolice, "AL-10")
 	besa := find("Besa Police", hotline.RolePolice, "AL-11")
@@ -30,11 +26,11 @@ func TestResponderCloseAndReassign(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := rc.ReferenceCode
-	// Not alerted, another county: may not act.
-	if _, err := db.ReassignTip(ctx, besa, code, "AL-11", t0); !errors.Is(err, hotline.ErrUnauthorized) {
+	// Not alerted, another county: may not act, answered like an unknown code.
+	if _, err := db.ReassignTip(ctx, besa, code, "AL-11", t0); !errors.Is(err, hotline.ErrNotFound) {
 		t.Errorf("reassign by another county's police: %v", err)
 	}
-	if _, err := db.ResponderCloseTip(ctx, besa, code, hotline.OutcomeNoAction, t0); !errors.Is(err, hotline.ErrUnauthorized) {
+	if _, err := db.ResponderCloseTip(ctx, besa, code, hotline.OutcomeNoAction, t0); !errors.Is(err, hotline.ErrNotFound) {
 		t.Errorf("close by another county's police: %v", err)
 	}
 	if _, err := db.ResponderCloseTip(ctx, arben, "ZZZ-9ZZ", hotline.OutcomeNoAction, t0); !errors.Is(err, hotline.ErrNotFound) {
@@ -45,7 +41,7 @@ func TestResponderCloseAndReassign(t *testing.T) {
 	if err != nil || !res.Done || res.County != "AL-11" {
 		t.Fatalf("reassign = %+v, %v", res, err)
 	}
-	if again, err := db.ReassignTip(ctx, gent, code, "AL-11", t0.Add(2*time.Minute)); err != nil || again.Done {
+	if again, err := db.ReassignTip(ctx, vera, code, "AL-11", t0.Add(2*time.Minute)); err != nil || again.Done {
 		t.Errorf("second reassign = %+v, %v; want nothing done", again, err)
 	}
 	d, err := db.Dispatch(ctx, rc.TipID, t0.Add(2*time.Minute), 5*time.Minute, composer{})

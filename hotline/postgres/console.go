@@ -56,7 +56,9 @@ func (db *DB) ResponderForSignIn(ctx context.Context, identifier string) (hotlin
 
 // StartSignIn stores a sign-in attempt of responder r for the browser that
 // holds challenge, and queues body (which carries code) to r's Telegram chat,
-// else phone, in one transaction. The code is stored keyed-hashed and
+// else phone, in one transaction; never to a group chat (negative Telegram
+// chat id: many people), so a responder linked to a group gets the code by
+// SMS, or not at all without a phone (hotline.ErrNotFound). The code is stored keyed-hashed and
 // expires at expires. A second code within SignInInterval gives
 // hotline.ErrConflict; an inactive responder hotline.ErrNotFound.
 func (db *DB) StartSignIn(ctx context.Context, r hotline.Responder, challenge, code, body string, expires, now time.Time) error {
@@ -77,10 +79,17 @@ func (db *DB) StartSignIn(ctx context.Context, r hotline.Responder, challenge, c
 			VALUES ($1, $2, $3, $4, $5)`, r.ID, sha(challenge), db.codeHash(challenge, code), expires, now); err != nil {
 			return err
 		}
-		if _, err := insertResponderMessage(ctx, tx, 0, hotline.OutboxConfirmation, r, responderChannel(r), body, nil, 0, 0, now); err != nil {
+		ch := responderChannel(r)
+		if r.TelegramChatID < 0 { // a group chat: many people; the code goes by SMS or not at all
+			if r.Phone == "" {
+				return hotline.ErrNotFound
+			}
+			ch = hotline.ChannelSMS
+		}
+		if _, err := insertResponderMessage(ctx, tx, 0, hotline.OutboxConfirmation, r, ch, body, nil, 0, 0, now); err != nil {
 			return err
 		}
-		return audit(ctx, tx, now, ResponderActor(r.ID), "sign_in_code", 0, map[string]any{"channel": string(responderChannel(r))})
+		return audit(ctx, tx, now, ResponderActor(r.ID), "sign_in_code", 0, map[string]any{"channel": string(ch)})
 	})
 	if err != nil {
 		return fmt.Errorf("start sign-in of responder %d: %w", r.ID, err)

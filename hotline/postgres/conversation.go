@@ -115,9 +115,10 @@ func noteToResponders(ctx context.Context, tx pgx.Tx, tipID int64, priority int,
 
 // RelayToReporter stores a responder's message to the reporter of the tip
 // with this code in the tip's transcript and queues it through the
-// reporter's channel, once per delivery (source, key). Only a responder
-// alerted about the tip (or who acknowledged it) may relay: others get
-// hotline.ErrUnauthorized; unknown codes hotline.ErrNotFound. When the
+// reporter's channel, once per delivery (source, key). Only a responder who
+// may act on the tip (mayAct: alerted about it, or allowed to acknowledge it
+// by hotline.Access) may relay; others get hotline.ErrNotFound, like unknown
+// codes. When the
 // reporter has not written within window the message is held until they
 // write again (Held); after STOP or DELETE it is never sent (Unreachable).
 // discreet, when set, is asked whether text may go to the reporter on their
@@ -127,15 +128,17 @@ func noteToResponders(ctx context.Context, tx pgx.Tx, tipID int64, priority int,
 func (db *DB) RelayToReporter(ctx context.Context, source, key, code string, r hotline.Responder, ch hotline.Channel, text string,
 	now time.Time, window time.Duration, discreet func(channel, reporterText string) bool, tell func(hotline.RelayResult) string) (hotline.RelayResult, error) {
 	return db.relay(ctx, source, key, code, r, ch, text, now, window, discreet, tell, func(tx pgx.Tx, tipID int64) error {
-		var allowed bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE tip_id = $1 AND responder_id = $2 AND kind IN ('alert', 'escalation'))
-			OR EXISTS (SELECT 1 FROM acknowledgements WHERE tip_id = $1 AND responder_id = $2)`, tipID, r.ID).Scan(&allowed); err != nil {
+		// Whoever acknowledged the tip, or may take charge of it, may talk
+		// with its reporter.
+		var acknowledged bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM acknowledgements WHERE tip_id = $1 AND responder_id = $2)`,
+			tipID, r.ID).Scan(&acknowledged); err != nil {
 			return fmt.Errorf("may responder %d relay on %s: %w", r.ID, code, err)
 		}
-		if !allowed {
-			return fmt.Errorf("responder %d on tip %s: %w", r.ID, code, hotline.ErrUnauthorized)
+		if acknowledged {
+			return nil
 		}
-		return nil
+		return refuseUnlessMayAct(ctx, tx, r, tipID, code, hotline.ActionAcknowledge)
 	})
 }
 

@@ -209,22 +209,28 @@ func (db *DB) EscalateDue(ctx context.Context, now time.Time, escalateAfter time
 			if err != nil {
 				return err
 			}
-			rows, err := tx.Query(ctx, `SELECT DISTINCT r.name FROM outbox o JOIN responders r ON r.id = o.responder_id
+			rows, err := tx.Query(ctx, `SELECT DISTINCT r.id, r.name FROM outbox o JOIN responders r ON r.id = o.responder_id
 				WHERE o.tip_id = $1 AND o.kind IN ('alert', 'escalation') ORDER BY r.name`, tipID)
 			if err != nil {
 				return fmt.Errorf("who was alerted about %s: %w", t.ReferenceCode, err)
 			}
-			notAcked, err := pgx.CollectRows(rows, pgx.RowTo[string])
-			if err != nil {
+			var notAcked []string
+			alerted := map[int64]bool{}
+			var id int64
+			var name string
+			if _, err := pgx.ForEachRow(rows, []any{&id, &name}, func() error {
+				notAcked, alerted[id] = append(notAcked, name), true
+				return nil
+			}); err != nil {
 				return fmt.Errorf("who was alerted about %s: %w", t.ReferenceCode, err)
 			}
 			onDuty, err := onDutyAt(ctx, tx, now)
 			if err != nil {
 				return err
 			}
-			step++
 			policy := db.escalationPolicy(escalateAfter)
-			next, ok := policy.Step(t.Classification.Level, step)
+			// A step whose recipients were all alerted already is skipped.
+			step, next, targets, ok := policy.NextEscalation(t.Classification, step, OnDutyFunc(onDuty), alerted)
 			if !ok {
 				// The policy's last step was repeated as often as it says.
 				if _, err := tx.Exec(ctx, `UPDATE tips SET escalate_at = NULL, updated_at = $2 WHERE id = $1`, tipID, now); err != nil {
@@ -232,7 +238,7 @@ func (db *DB) EscalateDue(ctx context.Context, now time.Time, escalateAfter time
 				}
 				return audit(ctx, tx, now, "system", "escalation_ended", tipID, map[string]any{"steps": step - 1})
 			}
-			for _, r := range hotline.EscalationTargetsFor(t.Classification, next.Role, OnDutyFunc(onDuty)) {
+			for _, r := range targets {
 				ch := responderChannel(r)
 				body, buttons := compose.Escalation(t, r, ch, step, notAcked)
 				if _, err := insertResponderMessage(ctx, tx, t.ID, hotline.OutboxEscalation, r, ch, body, buttons, 1, step, now); err != nil {
@@ -264,7 +270,8 @@ func (db *DB) EscalateDue(ctx context.Context, now time.Time, escalateAfter time
 // reference code (canonical form), in one transaction with the delivery key
 // (a redelivered button press changes nothing) and the confirmation confirm
 // words for r. The first acknowledgement stops escalation; later ones, by
-// anyone, are harmless. Unknown codes return hotline.ErrNotFound.
+// anyone allowed, are harmless. Unknown codes, and tips r may not act on
+// (mayAct), return hotline.ErrNotFound.
 func (db *DB) Acknowledge(ctx context.Context, source, key, code string, r hotline.Responder, ch hotline.Channel, now time.Time,
 	confirm func(hotline.AckResult) string) (hotline.AckResult, error) {
 	res := hotline.AckResult{ReferenceCode: code}
@@ -281,6 +288,9 @@ func (db *DB) Acknowledge(ctx context.Context, source, key, code string, r hotli
 		}
 		if err != nil {
 			return fmt.Errorf("find tip %s: %w", code, err)
+		}
+		if err := refuseUnlessMayAct(ctx, tx, r, tipID, code, hotline.ActionAcknowledge); err != nil {
+			return err
 		}
 		if acked != nil {
 			if err := tx.QueryRow(ctx, `SELECT r.name FROM acknowledgements a JOIN responders r ON r.id = a.responder_id
@@ -334,7 +344,8 @@ func (db *DB) TellResponder(ctx context.Context, source, key string, r hotline.R
 
 // EscalateNow makes the tip with this code escalate at the escalator's next
 // pass (a responder pressed "escalate"), unless it was acknowledged. A
-// redelivered press changes nothing. Unknown codes return hotline.ErrNotFound.
+// redelivered press changes nothing. Unknown codes, tips no longer waiting
+// and tips r may not act on (mayAct) return hotline.ErrNotFound.
 func (db *DB) EscalateNow(ctx context.Context, source, key, code string, r hotline.Responder, now time.Time) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {
 		fresh, err := claimDelivery(ctx, tx, source, key, now)
@@ -342,12 +353,21 @@ func (db *DB) EscalateNow(ctx context.Context, source, key, code string, r hotli
 			return err
 		}
 		var tipID int64
-		err = tx.QueryRow(ctx, `UPDATE tips SET escalate_at = $2, updated_at = $2 WHERE reference_code = $1 AND acknowledged_at IS NULL AND status <> 'closed'
-			RETURNING id`, code, now).Scan(&tipID)
+		var waiting bool
+		err = tx.QueryRow(ctx, `SELECT id, acknowledged_at IS NULL AND status <> 'closed' FROM tips WHERE reference_code = $1 FOR UPDATE`, code).Scan(&tipID, &waiting)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("tip %s: %w", code, hotline.ErrNotFound)
 		}
 		if err != nil {
+			return fmt.Errorf("escalate %s now: %w", code, err)
+		}
+		if err := refuseUnlessMayAct(ctx, tx, r, tipID, code, hotline.ActionAcknowledge); err != nil {
+			return err
+		}
+		if !waiting {
+			return fmt.Errorf("tip %s no longer waits: %w", code, hotline.ErrNotFound)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE tips SET escalate_at = $2, updated_at = $2 WHERE id = $1`, tipID, now); err != nil {
 			return fmt.Errorf("escalate %s now: %w", code, err)
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO audit_log (at, actor, action, tip_id) VALUES ($1, $2, 'escalate_now', $3)`, now, fmt.Sprintf("responder:%d", r.ID), tipID)
