@@ -144,12 +144,21 @@ func languageChoice(kind, text string) string {
 	return ""
 }
 
-// sensitive reports whether text names trafficking in either language
+// sensitiveStems are the folded stems of the word for trafficking in
+// Albanian and English (and the Italian/French "trafic…" a reporter may
+// use). A stem anywhere inside a word counts: "Antitrafik",
+// "AntiTrafficking", "kundërtrafikim".
+var sensitiveStems = []string{"trafik", "traffick", "trafic"}
+
+// sensitive reports whether text names trafficking in either language,
+// with or without diacritics, in any case, the stem anywhere in a word
 // (discreet mode: SMS avoid the word unless the reporter used it).
 func sensitive(text string) bool {
 	for _, w := range foldWords(text) {
-		if strings.HasPrefix(w, "trafik") || strings.HasPrefix(w, "traffick") || strings.HasPrefix(w, "trafic") {
-			return true
+		for _, stem := range sensitiveStems {
+			if strings.Contains(w, stem) {
+				return true
+			}
 		}
 	}
 	return false
@@ -323,11 +332,15 @@ func (s *Service) converse(tc hotline.TipContext, c hotline.Classification, lang
 		// Someone else wrote the code: information for the tip, not a
 		// turn of its reporter's conversation.
 		if strings.TrimSpace(msg.Text) != "" {
-			note("", msg.Text)
+			note(label("other_person"), msg.Text)
 		}
 		t.say("added_to_tip")
 	case tc.NewTip:
 		conv = s.firstContact(t, tc, c, conv)
+		if ParseKeyword(msg.Text) == hotline.KeywordHelp {
+			// Only "NDIHMË!" opened this tip: the help text goes too.
+			t.say("help")
+		}
 	case strings.HasPrefix(msg.Kind, "edited_") || strings.HasPrefix(msg.Kind, "forwarded_"):
 		// A corrected or forwarded message is information, never an answer to a question.
 		note(s.Catalogue.Text("sq", "label_edited", nil), msg.Text)
@@ -421,8 +434,11 @@ func (s *Service) converse(tc hotline.TipContext, c hotline.Classification, lang
 	}
 	c = conv.apply(c)
 	// Routing rule 2: police are alerted without consent when there is
-	// danger now or a child; say so honestly, once.
-	if c.Intake == hotline.IntakeSelfIdentification && (c.DangerNow || c.Child) && !conv.PoliceTold && (consent == nil || !*consent) {
+	// danger now or a child; say so honestly, once. Who is on duty is not
+	// known here (routing comes after, and may fall back to the national
+	// desk), so the text promises no police officer or social worker. After
+	// "not safe to talk" the bot says nothing more.
+	if c.Intake == hotline.IntakeSelfIdentification && (c.DangerNow || c.Child) && !conv.PoliceTold && (consent == nil || !*consent) && conv.Safe != "no" {
 		conv.PoliceTold = true
 		if c.DangerNow {
 			t.say("police_told_danger")

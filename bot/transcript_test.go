@@ -38,6 +38,7 @@ var update = flag.Bool("update", false, "rewrite the expected lines of bot/testd
 //	ack                              the county's police officer acknowledges
 //	reply TEXT                       the police officer writes to the reporter by code
 //	wait 20m                         time passes
+//	from: +355690008888              later messages come from another person ("from: reporter" switches back)
 //	= level=… intake=… …             the tip's state (filled in by -update)
 //	< TEXT  [buttons: Yes=a:yes …]   a message to the reporter
 //	@ROLE: TEXT                      a message to a responder (alerts left out)
@@ -65,6 +66,7 @@ type transcriptRun struct {
 	lastID  int64
 	channel hotline.Channel
 	hint    string
+	other   string // contact of another person writing, "" for the reporter
 	n       int
 	police  hotline.Responder
 	code    string
@@ -118,6 +120,9 @@ func newTranscriptRun(t *testing.T) *transcriptRun {
 }
 
 func (r *transcriptRun) contact() string {
+	if r.other != "" {
+		return r.other
+	}
 	if r.channel == hotline.ChannelSMS {
 		return "+355690009999"
 	}
@@ -136,6 +141,12 @@ func (r *transcriptRun) do(line string) []string {
 		return nil
 	case strings.HasPrefix(line, "hint: "):
 		r.hint = strings.TrimPrefix(line, "hint: ")
+		return nil
+	case strings.HasPrefix(line, "from: "):
+		r.other = strings.TrimPrefix(line, "from: ")
+		if r.other == "reporter" {
+			r.other = ""
+		}
 		return nil
 	case strings.HasPrefix(line, "wait "):
 		d, err := time.ParseDuration(strings.TrimPrefix(line, "wait "))

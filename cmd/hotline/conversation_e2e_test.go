@@ -111,6 +111,9 @@ func TestSMSConcurrentMessagesRelayAndStop(t *testing.T) {
 	if n := h.count(`SELECT count(*) FROM reporter_contacts`); n != 0 {
 		t.Errorf("%d reporter contacts left after FSHIJ", n)
 	}
+	if n := h.count(`SELECT count(*) FROM messages WHERE reporter_id IS NOT NULL AND raw_encrypted IS NOT NULL`); n != 0 {
+		t.Errorf("%d sealed raw payloads (From=the number) left after FSHIJ", n)
+	}
 	if n := h.count(`SELECT count(*) FROM reporters WHERE erased_at IS NOT NULL`); n != 1 {
 		t.Errorf("%d reporters marked erased, want 1", n)
 	}

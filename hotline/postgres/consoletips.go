@@ -181,7 +181,10 @@ type TranscriptItem struct {
 	Body      string
 	Media     []hotline.Media
 	Responder string // the responder who wrote an outgoing message
-	At        time.Time
+	// OtherPerson is true for an incoming message from someone other than
+	// the tip's reporter (they wrote its code).
+	OtherPerson bool
+	At          time.Time
 }
 
 // TimelineItem is one alert, escalation, acknowledgement or audited change.
@@ -268,15 +271,16 @@ func (db *DB) ConsoleTip(ctx context.Context, v hotline.Viewer, code string, now
 }
 
 func transcript(ctx context.Context, tx pgx.Tx, tipID int64) ([]TranscriptItem, error) {
-	rows, err := tx.Query(ctx, `SELECT m.direction, m.kind, m.body, m.media, COALESCE(r.name, ''), m.received_at
-		FROM messages m LEFT JOIN responders r ON r.id = m.responder_id WHERE m.tip_id = $1 ORDER BY m.id`, tipID)
+	rows, err := tx.Query(ctx, `SELECT m.direction, m.kind, m.body, m.media, COALESCE(r.name, ''), m.received_at,
+			m.direction = 'in' AND m.reporter_id IS DISTINCT FROM t.reporter_id
+		FROM messages m JOIN tips t ON t.id = m.tip_id LEFT JOIN responders r ON r.id = m.responder_id WHERE m.tip_id = $1 ORDER BY m.id`, tipID)
 	if err != nil {
 		return nil, fmt.Errorf("transcript: %w", err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (TranscriptItem, error) {
 		var it TranscriptItem
 		var media []byte
-		if err := r.Scan(&it.Direction, &it.Kind, &it.Body, &media, &it.Responder, &it.At); err != nil {
+		if err := r.Scan(&it.Direction, &it.Kind, &it.Body, &media, &it.Responder, &it.At, &it.OtherPerson); err != nil {
 			return it, err
 		}
 		err := json.Unmarshal(media, &it.Media)

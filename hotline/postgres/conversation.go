@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -58,7 +59,9 @@ func applyReporterAction(ctx context.Context, tx pgx.Tx, reporterID int64, actio
 	case hotline.ReporterErase:
 		if _, err = tx.Exec(ctx, `DELETE FROM reporter_contacts WHERE reporter_id = $1`, reporterID); err == nil {
 			if _, err = tx.Exec(ctx, `UPDATE reporters SET erased_at = $2 WHERE id = $1`, reporterID, at); err == nil {
-				err = cancel("reporter erased their contact")
+				if err = cancel("reporter erased their contact"); err == nil {
+					err = eraseContactTraces(ctx, tx, reporterID)
+				}
 			}
 		}
 		if err == nil {
@@ -69,6 +72,28 @@ func applyReporterAction(ctx context.Context, tx pgx.Tx, reporterID int64, actio
 		return optedOut, fmt.Errorf("reporter %d %s: %w", reporterID, action, err)
 	}
 	return optedOut, nil
+}
+
+// eraseContactTraces removes, for DELETE, every other place the reporter's
+// contact may remain: the sealed raw payloads of their messages (the SMS
+// form with From=+355…, the Telegram update with chat id and names), the
+// sealed locators of attachments already fetched or given up (a pending
+// one keeps its locator until the media stage fetches it), and early
+// delivery statuses of messages sent to them. What they wrote stays with
+// the tip.
+func eraseContactTraces(ctx context.Context, tx pgx.Tx, reporterID int64) error {
+	if _, err := tx.Exec(ctx, `UPDATE messages SET raw_encrypted = NULL WHERE reporter_id = $1 AND raw_encrypted IS NOT NULL`, reporterID); err != nil {
+		return fmt.Errorf("erase raw payloads: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE media_files f SET locator_encrypted = ''::bytea FROM messages m
+		WHERE m.id = f.message_id AND m.reporter_id = $1 AND f.state <> 'pending'`, reporterID); err != nil {
+		return fmt.Errorf("erase media locators: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM delivery_statuses_early WHERE external_id IN
+		(SELECT external_id FROM outbox WHERE reporter_id = $1 AND external_id IS NOT NULL)`, reporterID); err != nil {
+		return fmt.Errorf("erase early delivery statuses: %w", err)
+	}
+	return nil
 }
 
 // queueReporterMessage puts one message to a reporter in the outbox and in
@@ -122,7 +147,8 @@ func noteToResponders(ctx context.Context, tx pgx.Tx, tipID int64, priority int,
 // reporter has not written within window the message is held until they
 // write again (Held); after STOP or DELETE it is never sent (Unreachable).
 // discreet, when set, is asked whether text may go to the reporter on their
-// channel given everything they wrote (discreet SMS); when it says no, the
+// channel given everything that reporter wrote themselves on it (discreet
+// SMS; not what another person or an operator's call record added); when it says no, the
 // message is kept in the transcript but not sent (Withheld). tell words the
 // confirmation queued for the responder on ch.
 func (db *DB) RelayToReporter(ctx context.Context, source, key, code string, r hotline.Responder, ch hotline.Channel, text string,
@@ -181,9 +207,9 @@ func (db *DB) relay(ctx context.Context, source, key, code string, r hotline.Res
 		}
 		res.Unreachable = reporterID == nil || optedOut || !hasContact
 		if !res.Unreachable && discreet != nil {
-			said, err := tipText(ctx, tx, tipID)
+			said, err := reporterWrote(ctx, tx, *reporterID, channel)
 			if err != nil {
-				return err
+				return fmt.Errorf("what the reporter of %s wrote: %w", code, err)
 			}
 			res.Withheld = !discreet(channel, said)
 		}
@@ -286,4 +312,44 @@ func relayKind(res hotline.RelayResult) string {
 		return "relay_withheld"
 	}
 	return "relay"
+}
+
+// reporterWrote returns everything the reporter typed themselves on their
+// channel, in any tip, oldest first: not the messages of another person who
+// wrote the tip's code, not an operator's call record (channel phone), not
+// button presses.
+func reporterWrote(ctx context.Context, tx pgx.Tx, reporterID int64, channel string) (string, error) {
+	return joinedBodies(ctx, tx, `SELECT body FROM messages WHERE reporter_id = $1 AND channel = $2 AND direction = 'in'
+		AND body <> '' AND kind <> 'button' ORDER BY id`, reporterID, channel)
+}
+
+// otherPersonLabel starts, in alerts (Albanian, like every responder text),
+// each message of someone other than the tip's reporter who wrote its code.
+const otherPersonLabel = "[nga një person tjetër, jo sinjalizuesi] "
+
+// alertText is the tip's text for alerts and escalations: its incoming
+// messages oldest first, each from another person than the reporter
+// labelled so.
+func alertText(ctx context.Context, tx pgx.Tx, tipID int64) (string, error) {
+	text, err := joinedBodies(ctx, tx, `SELECT CASE WHEN m.reporter_id IS DISTINCT FROM t.reporter_id THEN $2 || m.body ELSE m.body END
+		FROM messages m JOIN tips t ON t.id = m.tip_id
+		WHERE m.tip_id = $1 AND m.direction = 'in' AND m.body <> '' AND m.kind <> 'button' ORDER BY m.id`, tipID, otherPersonLabel)
+	if err != nil {
+		return "", fmt.Errorf("read alert text: %w", err)
+	}
+	return text, nil
+}
+
+// joinedBodies runs query (one text column) and joins the rows with
+// newlines.
+func joinedBodies(ctx context.Context, tx pgx.Tx, query string, args ...any) (string, error) {
+	rows, err := tx.Query(ctx, query, args...)
+	if err != nil {
+		return "", err
+	}
+	bodies, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return "", err
+	}
+	return strings.Join(bodies, "\n"), nil
 }

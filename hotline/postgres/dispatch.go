@@ -67,7 +67,7 @@ func loadTip(ctx context.Context, tx pgx.Tx, tipID int64) (hotline.TipSummary, b
 	}
 	t.Classification = t.Classification.Normalized()
 	t.Classification.OfficialComplicity = complicity // the stored flag: it sticks
-	if t.Text, err = tipText(ctx, tx, tipID); err != nil {
+	if t.Text, err = alertText(ctx, tx, tipID); err != nil {
 		return t, false, nil, err
 	}
 	return t, pending, acked, nil

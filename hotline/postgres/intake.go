@@ -101,11 +101,14 @@ func (db *DB) ReceiveReporterMessage(ctx context.Context, in hotline.InboundMess
 			}
 		}
 		tc := hotline.TipContext{Message: in, OptedOut: optedOut, Language: rep.language, DeleteHintSent: rep.deleteHintSent}
-		if tip.id == 0 && in.Keyword == "" {
+		if tip.id == 0 && (in.Keyword == "" || in.Keyword == hotline.KeywordHelp) {
 			code, id, err := newTip(ctx, tx, reporterID, in)
 			if err != nil {
 				return err
 			}
+			// "NDIHMË!" from someone with no open tip is a cry for help:
+			// it opens a tip and is triaged like any text.
+			in.Keyword, tc.Message.Keyword = "", ""
 			tip = tipRow{id: id, code: code, reporterID: reporterID, language: in.LanguageHint, status: "open"}
 			tc.NewTip = true
 		}
@@ -357,15 +360,11 @@ func newTip(ctx context.Context, tx pgx.Tx, reporterID int64, in hotline.Inbound
 }
 
 func tipText(ctx context.Context, tx pgx.Tx, tipID int64) (string, error) {
-	rows, err := tx.Query(ctx, `SELECT body FROM messages WHERE tip_id = $1 AND direction = 'in' AND body <> '' AND kind <> 'button' ORDER BY id`, tipID)
+	text, err := joinedBodies(ctx, tx, `SELECT body FROM messages WHERE tip_id = $1 AND direction = 'in' AND body <> '' AND kind <> 'button' ORDER BY id`, tipID)
 	if err != nil {
 		return "", fmt.Errorf("read tip text: %w", err)
 	}
-	bodies, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return "", fmt.Errorf("read tip text: %w", err)
-	}
-	return strings.Join(bodies, "\n"), nil
+	return text, nil
 }
 
 // KeepUnplaced stores an inbound item that joins no tip (a reaction, a chat
