@@ -17,6 +17,7 @@ import (
 
 	"github.com/hotline-al/hotline/hotline"
 	"github.com/hotline-al/hotline/hotline/postgres"
+	"github.com/hotline-al/hotline/hotline/privacy"
 	"github.com/hotline-al/hotline/triage"
 )
 
@@ -224,6 +225,13 @@ func (s *Stages) send(ctx context.Context, m hotline.OutboundMessage) {
 		if errors.Is(err, hotline.ErrNotFound) || errors.Is(err, hotline.ErrUnauthorized) {
 			log.Info("reporter erased or opted out: not sent")
 			_, _ = s.Store.MarkFailed(ctx, m.ID, "reporter unreachable by choice", s.Now())
+			return
+		}
+		if errors.Is(err, privacy.ErrCannotOpen) {
+			// Sealed with another HOTLINE_SECRET_KEY: no retry will open it.
+			log.Error("reporter contact cannot be unsealed (secret key changed?): not sent")
+			_, _ = s.Store.MarkFailed(ctx, m.ID, "reporter contact cannot be unsealed", s.Now())
+			s.Metrics.failed(m)
 			return
 		}
 		if err != nil {

@@ -68,6 +68,9 @@ func ParseRoster(r io.Reader) ([]RosterEntry, error) {
 			continue // blank line
 		}
 		e, err := parseRosterRecord(rec)
+		if errors.Is(err, ErrInvalid) {
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %v: %w", line, err, ErrInvalid)
 		}
@@ -151,17 +154,32 @@ func parseRosterRecord(rec []string) (RosterEntry, error) {
 }
 
 // NormalizePhone checks that s is an E.164 number ("+355691234567") that
-// libphonenumber considers valid and returns it in E.164, or ErrInvalid.
+// libphonenumber considers possible and returns it in E.164, or an error
+// that is ErrInvalid and reads `phone "s" is not an E.164 number`. Besides
+// the leading "+" and digits, only spaces, dashes, dots and parentheses may
+// separate the digits: letters (which libphonenumber would map to digits,
+// as on a keypad) are refused.
 func NormalizePhone(s string) (string, error) {
-	if !strings.HasPrefix(s, "+") {
-		return "", fmt.Errorf("phone %q is not E.164 (+country…): %w", s, ErrInvalid)
+	rest, ok := strings.CutPrefix(s, "+")
+	if !ok || strings.TrimFunc(rest, func(r rune) bool {
+		return r >= '0' && r <= '9' || strings.ContainsRune(" -.()", r)
+	}) != "" {
+		return "", phoneError(s)
 	}
 	n, err := phonenumbers.Parse(s, "")
 	if err != nil || !phonenumbers.IsPossibleNumber(n) {
-		return "", fmt.Errorf("phone %q is not a possible number: %w", s, ErrInvalid)
+		return "", phoneError(s)
 	}
 	return phonenumbers.Format(n, phonenumbers.E164), nil
 }
+
+// phoneError is NormalizePhone's error for the phone number it holds.
+type phoneError string
+
+func (e phoneError) Error() string { return fmt.Sprintf("phone %q is not an E.164 number", string(e)) }
+
+// Is makes a phoneError an ErrInvalid.
+func (e phoneError) Is(target error) bool { return target == ErrInvalid }
 
 // RosterSummary counts what an import changed.
 type RosterSummary struct {

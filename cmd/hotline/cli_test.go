@@ -20,6 +20,18 @@ func runWith(env map[string]string, stdin string, args ...string) (int, string, 
 	return code, out.String(), errOut.String()
 }
 
+// withEnv returns a copy of env with the given key, value pairs set.
+func withEnv(env map[string]string, kv ...string) map[string]string {
+	out := make(map[string]string, len(env)+len(kv)/2)
+	for k, v := range env {
+		out[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i]] = kv[i+1]
+	}
+	return out
+}
+
 func TestCommandLine(t *testing.T) {
 	env := map[string]string{"DATABASE_URL": testenv.DatabaseURL(t), "REDIS_URL": testenv.RedisURL(t)}
 	dir := t.TempDir()
@@ -69,6 +81,20 @@ func TestCommandLine(t *testing.T) {
 		{"roster now everywhere", env, []string{"roster", "now", "--at", "2026-11-30T22:00:00Z"}, 0, "- national_desk Vera Koci\nAL-10 police Arben Hoxha\nAL-11 police Besnik Kola\n", "", false},
 		{"roster now bad time", env, []string{"roster", "now", "--at", "tomorrow"}, 2, "", "RFC 3339", true},
 		{"triage classify", env, []string{"triage", "classify"}, 0, `"county":"AL-10"`, "", false},
+		// The command-line contract: bad usage or configuration is exit 2 and one line; a server that does not answer is exit 1.
+		{"no command", env, nil, 2, "", "hotline: usage: hotline COMMAND (hotline help lists them)", true},
+		{"help", env, []string{"help"}, 0, "hotline roster import", "", false},
+		{"version with arguments", env, []string{"version", "extra"}, 2, "", "usage: hotline version", true},
+		{"HTTP_ADDR without a port", withEnv(env, "HTTP_ADDR", "nonsense"), []string{"migrate"}, 2, "", "HTTP_ADDR", true},
+		{"HTTP_ADDR with a bad port", withEnv(env, "HTTP_ADDR", ":http"), []string{"migrate"}, 2, "", "HTTP_ADDR", true},
+		{"TWILIO_FROM not E.164", withEnv(env, "TWILIO_ACCOUNT_SID", "AC1", "TWILIO_AUTH_TOKEN", "t", "TWILIO_FROM", "12345"), []string{"migrate"}, 2, "", "TWILIO_FROM", true},
+		{"TWILIO_FROM with letters", withEnv(env, "TWILIO_ACCOUNT_SID", "AC1", "TWILIO_AUTH_TOKEN", "t", "TWILIO_FROM", "+35542abc"), []string{"migrate"}, 2, "", "TWILIO_FROM", true},
+		{"TWILIO_FROM a Messaging Service", withEnv(env, "TWILIO_ACCOUNT_SID", "AC1", "TWILIO_AUTH_TOKEN", "t", "TWILIO_FROM", "MG0123456789abcdef0123456789abcdef"), []string{"migrate"}, 0, "applied 0", "", false},
+		{"bad DATABASE_URL", withEnv(env, "DATABASE_URL", "postgres://h:99999999/db"), []string{"migrate"}, 2, "", "DATABASE_URL", true},
+		{"bad REDIS_URL", withEnv(env, "REDIS_URL", "http://127.0.0.1:6379"), []string{"migrate"}, 2, "", "REDIS_URL", true},
+		{"unreachable Postgres", withEnv(env, "DATABASE_URL", "postgres://hotline@127.0.0.1:1/hotline?sslmode=disable&connect_timeout=5"), []string{"migrate"}, 1, "", "hotline: ", true},
+		{"unreachable Redis", withEnv(env, "REDIS_URL", "redis://127.0.0.1:1/0"), []string{"serve"}, 1, "", "redis", true},
+		{"unreachable Redis, queue rebuild", withEnv(env, "REDIS_URL", "redis://127.0.0.1:1/0"), []string{"queue", "rebuild"}, 1, "", "hotline queue: ", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, stderr := runWith(tc.env, "Në Shkodër mbajnë një vajzë të mbyllur", tc.args...)

@@ -96,6 +96,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 		c.SecretKey = key
 	}
+	errs = append(errs, checkAddresses(c)...)
 	duration := func(k, def string) time.Duration {
 		d, err := time.ParseDuration(get(k, def))
 		if err != nil || d <= 0 {
@@ -136,9 +137,6 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if u, err := url.Parse(c.TrainingURL); c.TrainingURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		errs = append(errs, errors.New("TRAINING_URL must be an absolute http(s) URL such as https://training.hotline.example.al/console/"))
-	}
-	if _, err := url.Parse(c.RedisURL); err != nil {
-		errs = append(errs, errors.New("REDIS_URL is not a URL"))
 	}
 	switch c.TelegramMode {
 	case "polling":

@@ -14,7 +14,6 @@ import (
 
 	"github.com/hotline-al/hotline/hotline"
 	"github.com/hotline-al/hotline/hotline/postgres"
-	"github.com/hotline-al/hotline/hotline/privacy"
 	faketelegram "github.com/hotline-al/hotline/internal/fake/telegram"
 	faketwilio "github.com/hotline-al/hotline/internal/fake/twilio"
 	"github.com/hotline-al/hotline/internal/simulator"
@@ -47,11 +46,18 @@ func serveFake(ctx context.Context, h http.Handler) (string, error) {
 // (the real client libraries talk to them), the example roster, and the
 // simulator at /simulator/. It needs Postgres and Redis (scripts/demo
 // starts them) and no credentials.
-func demo(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Writer) error {
+//
+// Its secret key is HOTLINE_SECRET_KEY when set, else the one kept in
+// demoDir (written there on the first start).
+func demo(ctx context.Context, cfg Config, demoDir string, log *slog.Logger, stdout io.Writer) error {
 	if cfg.SecretKey == nil {
-		cfg.SecretKey, _ = privacy.ParseSecret(privacy.NewSecret())
+		key, err := demoSecret(demoDir)
+		if err != nil {
+			return err
+		}
+		cfg.SecretKey = key
 	}
-	tg := faketelegram.New(demoBotToken)
+	tg := faketelegram.New(demoBotToken, faketelegram.WithFirstUpdateID(demoFirstUpdateID(time.Now())))
 	tw := faketwilio.New(demoAccountSID, demoAuthToken)
 	defer tg.Close()
 	defer tw.Close()

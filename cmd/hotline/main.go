@@ -59,16 +59,18 @@ func main() {
 // run executes one command and returns the exit code: 0 success, 1 failure,
 // 2 bad usage or configuration. Errors are one line on stderr.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, usage)
-		return 2
-	}
 	fail := func(code int, err error) int {
 		fmt.Fprintln(stderr, "hotline: "+oneLine(err.Error()))
 		return code
 	}
+	if len(args) == 0 {
+		return fail(2, errors.New("usage: hotline COMMAND (hotline help lists them)"))
+	}
 	switch args[0] {
 	case "version", "--version":
+		if len(args) > 1 {
+			return fail(2, errors.New("usage: hotline version (no arguments)"))
+		}
 		fmt.Fprintln(stdout, "hotline", version)
 		return 0
 	case "help", "-h", "--help":
@@ -110,7 +112,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return 0
 	case "demo":
-		if err := demo(ctx, cfg, log, stdout); err != nil {
+		demoDir := getenv("HOTLINE_DEMO_DIR")
+		if demoDir == "" {
+			demoDir = defaultDemoDir
+		}
+		if err := demo(ctx, cfg, demoDir, log, stdout); err != nil {
 			if errors.Is(err, hotline.ErrConflict) { // a live database: never used for training
 				return fail(2, err)
 			}

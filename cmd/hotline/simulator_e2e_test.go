@@ -17,7 +17,7 @@ import (
 // A person walks the self-identification path in the simulator of
 // `hotline demo`: the menu with buttons, a press, the next question.
 func TestSimulatorWalksTheMenuPath(t *testing.T) {
-	env := map[string]string{"DATABASE_URL": testenv.DatabaseURL(t), "REDIS_URL": testenv.RedisURL(t), "HTTP_ADDR": "127.0.0.1:0"}
+	env := map[string]string{"DATABASE_URL": testenv.DatabaseURL(t), "REDIS_URL": testenv.RedisURL(t), "HTTP_ADDR": "127.0.0.1:0", "HOTLINE_DEMO_DIR": t.TempDir()}
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
 	done := make(chan int, 1)

@@ -206,6 +206,9 @@ func (db *DB) relay(ctx context.Context, source, key, code string, r hotline.Res
 			}
 		}
 		res.Unreachable = reporterID == nil || optedOut || !hasContact
+		// A contact sealed under another HOTLINE_SECRET_KEY cannot be sent to:
+		// the responder is told so now, not that it was sent.
+		sealedOff := !res.Unreachable && !contactOpens(ctx, tx, db, *reporterID)
 		if !res.Unreachable && discreet != nil {
 			said, err := reporterWrote(ctx, tx, *reporterID, channel)
 			if err != nil {
@@ -222,7 +225,7 @@ func (db *DB) relay(ctx context.Context, source, key, code string, r hotline.Res
 			VALUES ($1, $2, $3, 'out', $4, $5, $6, $7)`, tipID, reporterID, r.ID, channel, relayKind(res), text, now); err != nil {
 			return fmt.Errorf("store relayed message on %s: %w", code, err)
 		}
-		if !res.Unreachable && !res.Withheld {
+		if !res.Unreachable && !res.Withheld && !sealedOff {
 			if err := queueReporterMessage(ctx, tx, tipID, hotline.OutboxRelay, *reporterID, channel, hotline.Reply{Text: text}, now); err != nil {
 				return fmt.Errorf("queue relay on %s: %w", code, err)
 			}
@@ -233,10 +236,14 @@ func (db *DB) relay(ctx context.Context, source, key, code string, r hotline.Res
 			}
 		}
 		if err := audit(ctx, tx, now, ResponderActor(r.ID), "relay", tipID,
-			map[string]any{"held": res.Held, "unreachable": res.Unreachable, "withheld": res.Withheld}); err != nil {
+			map[string]any{"held": res.Held, "unreachable": res.Unreachable, "withheld": res.Withheld, "contact_sealed_off": sealedOff}); err != nil {
 			return err
 		}
-		if body := tell(res); body != "" {
+		body := tell(res)
+		if sealedOff {
+			body = fmt.Sprintf(relayNotDelivered, code)
+		}
+		if body != "" {
 			if _, err := insertResponderMessage(ctx, tx, tipID, hotline.OutboxConfirmation, r, ch, body, nil, 0, 0, now); err != nil {
 				return err
 			}

@@ -123,7 +123,8 @@ func (db *DB) MarkRetry(ctx context.Context, id int64, reason string, next time.
 
 // MarkFailed records that item id cannot be delivered on its channel and,
 // for a responder reachable another way (Telegram ↔ SMS), queues the same
-// message on the other channel. It returns whether it did.
+// message on the other channel. It returns whether it did. A relay to a
+// reporter that fails tells the responder who sent it.
 func (db *DB) MarkFailed(ctx context.Context, id int64, reason string, now time.Time) (bool, error) {
 	fellBack := false
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
@@ -138,6 +139,9 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, reason string, now time.
 			return fmt.Errorf("mark outbox %d failed: %w", id, err)
 		}
 		if responderID == nil {
+			if kind == string(hotline.OutboxRelay) && tipID != nil {
+				return tellRelayFailed(ctx, tx, *tipID, now)
+			}
 			return nil
 		}
 		r, err := scanResponder(tx.QueryRow(ctx, `SELECT `+responderColumns+` FROM responders r WHERE r.id = $1`, *responderID))
