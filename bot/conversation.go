@@ -337,8 +337,10 @@ func (s *Service) converse(tc hotline.TipContext, c hotline.Classification, lang
 		t.say("added_to_tip")
 	case tc.NewTip:
 		conv = s.firstContact(t, tc, c, conv)
-		if ParseKeyword(msg.Text) == hotline.KeywordHelp {
-			// Only "NDIHMË!" opened this tip: the help text goes too.
+		if ParseKeyword(msg.Text) == hotline.KeywordHelp && !t.sms {
+			// Only "NDIHMË!" opened this tip: the help text goes too (not by
+			// SMS, where the first reply already gives the numbers and the
+			// first contact stays short; FSHIJ comes with the delete hint).
 			t.say("help")
 		}
 	case strings.HasPrefix(msg.Kind, "edited_") || strings.HasPrefix(msg.Kind, "forwarded_"):
@@ -450,12 +452,50 @@ func (s *Service) converse(tc hotline.TipContext, c hotline.Classification, lang
 			conv = t.next(conv, c, consent)
 		}
 	}
-	if t.sms && tc.NewTip && !tc.DeleteHintSent {
-		t.say("delete_hint")
-		d.DeleteHintSent = true
+	replies := t.all()
+	if t.sms {
+		replies = packSMS(replies)
+		// How to delete the thread, once per reporter: with the first reply
+		// when it fits in the messages already going, else with the reply
+		// to their next message, so the first contact stays short.
+		if !tc.DeleteHintSent && !tc.ByOtherReporter && len(replies) > 0 && conv.Safe != "no" {
+			// The hint goes before the question, which is always last.
+			with := append(slices.Clone(t.replies), hotline.Reply{Text: s.Catalogue.Text(t.lang, "delete_hint", nil)})
+			if t.question != nil {
+				with = append(with, *t.question)
+			}
+			if with = packSMS(with); !tc.NewTip || len(with) == len(replies) {
+				replies, d.DeleteHintSent = with, true
+			}
+		}
 	}
-	d.Classification, d.Replies = c, t.all()
+	d.Classification, d.Replies = c, replies
 	return d, conv
+}
+
+// SMSMaxSegments is how many SMS segments (GSM 03.38: 153 characters each,
+// UCS-2: 67, see hotline.SMSSegments) one message to a reporter may take:
+// 3, so a first reply written in Albanian with ë stays within 201 characters.
+const SMSMaxSegments = 3
+
+// packSMS joins consecutive replies, one per line, into as few SMS as it can
+// without any of them taking more than SMSMaxSegments segments: every
+// message that lights up a watched phone is a risk, and a person short of
+// credit should not have to scroll through several. Replies with buttons
+// are never joined (SMS replies have none).
+func packSMS(replies []hotline.Reply) []hotline.Reply {
+	var out []hotline.Reply
+	for _, r := range replies {
+		if n := len(out); n > 0 && len(r.Buttons) == 0 && len(out[n-1].Buttons) == 0 {
+			joined := out[n-1].Text + "\n" + r.Text
+			if segments, _ := hotline.SMSSegments(joined); segments <= SMSMaxSegments {
+				out[n-1].Text = joined
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // firstContact answers the first message of a tip: a greeting or an empty

@@ -236,6 +236,12 @@ func (r *transcriptRun) sent() []string {
 		if kind == "alert" || kind == "escalation" {
 			continue
 		}
+		if role == "" && r.channel == hotline.ChannelSMS && kind != "relay" {
+			// Every SMS the bot writes to a reporter fits in 3 segments.
+			if n, _ := hotline.SMSSegments(body); n > bot.SMSMaxSegments {
+				r.t.Errorf("an SMS to the reporter takes %d segments: %q", n, body)
+			}
+		}
 		body = strings.ReplaceAll(body, "\n", `\n`)
 		if r.code != "" {
 			body = strings.ReplaceAll(body, r.code, "{CODE}")
@@ -320,6 +326,7 @@ func TestTranscripts(t *testing.T) {
 			f.Close()
 			r := newTranscriptRun(t)
 			var got []string
+			firstDone := false
 			for i := 0; i < len(script); i++ {
 				line := script[i]
 				switch {
@@ -333,7 +340,22 @@ func TestTranscripts(t *testing.T) {
 					continue
 				}
 				got = append(got, line)
-				got = append(got, r.do(line)...)
+				out := r.do(line)
+				got = append(got, out...)
+				if strings.HasPrefix(line, "> ") && !firstDone {
+					// The first contact by SMS: at most two messages (the
+					// first reply, then rights or the first question), three
+					// when it must also say that police were told without
+					// consent (danger now, a child).
+					firstDone = true
+					limit := 2
+					if r.policeToldIn(out) {
+						limit = 3
+					}
+					if n := countPrefix(out, "< "); r.channel == hotline.ChannelSMS && n > limit {
+						t.Errorf("the first contact by SMS sends %d messages, want at most %d", n, limit)
+					}
+				}
 			}
 			want := strings.Join(script, "\n")
 			have := strings.Join(got, "\n")
@@ -348,6 +370,30 @@ func TestTranscripts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// policeToldIn reports whether lines hold the notice that police were told
+// without consent, in any language.
+func (r *transcriptRun) policeToldIn(lines []string) bool {
+	joined := strings.Join(lines, "\n")
+	for _, lang := range bot.Languages {
+		for _, id := range []string{"police_told_danger", "police_told_child"} {
+			if strings.Contains(joined, r.svc.Catalogue.Text(lang, id, nil)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func countPrefix(lines []string, prefix string) int {
+	n := 0
+	for _, l := range lines {
+		if strings.HasPrefix(l, prefix) {
+			n++
+		}
+	}
+	return n
 }
 
 // diff shows the first lines where want and got part.

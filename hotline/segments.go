@@ -1,4 +1,4 @@
-package sms
+package hotline
 
 import "unicode/utf16"
 
@@ -24,11 +24,11 @@ var gsmSeptets = func() map[rune]int {
 	return m
 }()
 
-// Segments returns how many SMS segments body takes and whether it needs
+// SMSSegments returns how many SMS segments body takes and whether it needs
 // UCS-2: GSM-7 carries 160 septets in one segment, 153 per segment when
 // concatenated; UCS-2 (any character outside GSM 03.38, such as Albanian
 // "ë") 70 UTF-16 units in one, 67 per segment when concatenated.
-func Segments(body string) (segments int, ucs2 bool) {
+func SMSSegments(body string) (segments int, ucs2 bool) {
 	septets := 0
 	for _, r := range body {
 		n, ok := gsmSeptets[r]
