@@ -18,12 +18,13 @@ const (
 	ActionRelay       Action = "relay"       // message the reporter through the bot's relay
 	ActionRecordCall  Action = "record_call" // record a call to 0800 12 12 as a tip
 	ActionRoster      Action = "roster"      // see who is on duty
+	ActionEditRoster  Action = "edit_roster" // add or remove rotations and overrides
 	ActionAudit       Action = "audit"       // read the audit log
 )
 
 // Actions lists every action, for tests and menus.
 var Actions = []Action{ActionList, ActionView, ActionCount, ActionExport, ActionAcknowledge, ActionAssign,
-	ActionClose, ActionRecord, ActionSupervise, ActionRelay, ActionRecordCall, ActionRoster, ActionAudit}
+	ActionClose, ActionRecord, ActionSupervise, ActionRelay, ActionRecordCall, ActionRoster, ActionEditRoster, ActionAudit}
 
 // Viewer is a signed-in console user: a responder of the duty roster.
 type Viewer struct {
@@ -81,7 +82,7 @@ var roleActions = map[Role][]Action{
 	RoleChildProtection: {ActionList, ActionView, ActionAcknowledge, ActionClose, ActionRecord, ActionRelay, ActionRoster},
 	RoleBorderPolice:    {ActionList, ActionView, ActionAcknowledge, ActionClose, ActionRecord, ActionRelay, ActionRoster},
 	RoleCoordinator: {ActionList, ActionView, ActionCount, ActionExport, ActionAcknowledge, ActionAssign,
-		ActionClose, ActionRecord, ActionSupervise, ActionRelay, ActionRoster},
+		ActionClose, ActionRecord, ActionSupervise, ActionRelay, ActionRoster, ActionEditRoster},
 	RoleNationalDesk: Actions,
 	RoleInternalControl: {ActionList, ActionView, ActionCount, ActionExport, ActionAcknowledge, ActionAssign,
 		ActionClose, ActionRecord, ActionSupervise, ActionRelay, ActionRoster},

@@ -16,12 +16,12 @@ func TestAccessWithoutTips(t *testing.T) {
 		hotline.RoleSocialWorker:    {hotline.ActionRoster},
 		hotline.RoleChildProtection: {hotline.ActionRoster},
 		hotline.RoleBorderPolice:    {hotline.ActionRoster},
-		hotline.RoleCoordinator:     {hotline.ActionCount, hotline.ActionExport, hotline.ActionSupervise, hotline.ActionRoster},
-		hotline.RoleNationalDesk:    {hotline.ActionCount, hotline.ActionExport, hotline.ActionSupervise, hotline.ActionRecordCall, hotline.ActionRoster, hotline.ActionAudit},
+		hotline.RoleCoordinator:     {hotline.ActionCount, hotline.ActionExport, hotline.ActionSupervise, hotline.ActionRoster, hotline.ActionEditRoster},
+		hotline.RoleNationalDesk:    {hotline.ActionCount, hotline.ActionExport, hotline.ActionSupervise, hotline.ActionRecordCall, hotline.ActionRoster, hotline.ActionEditRoster, hotline.ActionAudit},
 		hotline.RoleInternalControl: {hotline.ActionCount, hotline.ActionExport, hotline.ActionSupervise, hotline.ActionRoster},
 		hotline.RoleOperator:        {hotline.ActionRecordCall, hotline.ActionRoster},
 	}
-	actions := []hotline.Action{hotline.ActionCount, hotline.ActionExport, hotline.ActionSupervise, hotline.ActionRecordCall, hotline.ActionRoster, hotline.ActionAudit}
+	actions := []hotline.Action{hotline.ActionCount, hotline.ActionExport, hotline.ActionSupervise, hotline.ActionRecordCall, hotline.ActionRoster, hotline.ActionEditRoster, hotline.ActionAudit}
 	for _, role := range hotline.Roles {
 		for _, c := range hotline.Counties {
 			county := c.Code

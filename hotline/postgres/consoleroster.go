@@ -17,8 +17,8 @@ type RosterLine struct {
 	Name        string
 	Role        hotline.Role
 	County      string
-	OnDutyNow   bool       // always on duty, or in a shift now
-	NextShift   *time.Time // start of the next shift, when not always on duty
+	OnDutyNow   bool       // on duty now, by shift, rotation turn or always, after overrides
+	NextShift   *time.Time // when next on duty within eight days, when not now
 	HasTelegram bool
 	HasPhone    bool
 	// Broken is true when the latest message sent to them failed for good
@@ -35,17 +35,20 @@ func (db *DB) Roster(ctx context.Context, v hotline.Viewer, now time.Time) ([]Ro
 		return nil, fmt.Errorf("roster: %w", hotline.ErrUnauthorized)
 	}
 	rows, err := db.pool.Query(ctx, `SELECT r.id, r.name, r.role, r.county,
-		r.always_on_duty OR EXISTS (SELECT 1 FROM shifts s WHERE s.responder_id = r.id AND s.starts_at <= $1 AND s.ends_at > $1),
-		CASE WHEN r.always_on_duty THEN NULL ELSE (SELECT min(s.starts_at) FROM shifts s WHERE s.responder_id = r.id AND s.starts_at > $1) END,
+		false, NULL::timestamptz, -- on duty now and next: rosterDuty, the rule routing uses
 		r.telegram_chat_id IS NOT NULL, r.phone IS NOT NULL,
 		COALESCE((SELECT o.state = 'failed' FROM outbox o WHERE o.responder_id = r.id AND o.state IN ('sent', 'delivered', 'failed')
 			ORDER BY o.id DESC LIMIT 1), false)
-		FROM responders r WHERE r.active AND ($2 = '' OR r.county IN ($2, ''))
-		ORDER BY r.county, r.role, r.name`, now, g.County)
+		FROM responders r WHERE r.active AND ($1 = '' OR r.county IN ($1, ''))
+		ORDER BY r.county, r.role, r.name`, g.County)
 	if err != nil {
 		return nil, fmt.Errorf("roster: %w", err)
 	}
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[RosterLine])
+	lines, err := pgx.CollectRows(rows, pgx.RowToStructByPos[RosterLine])
+	if err != nil {
+		return nil, fmt.Errorf("roster: %w", err)
+	}
+	return lines, rosterDuty(ctx, db.pool, lines, now)
 }
 
 // AuditQuery searches the audit log; empty fields do not filter.

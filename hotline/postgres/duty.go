@@ -16,6 +16,13 @@ import (
 // responders, their shifts covering t, every rotation and the overrides in
 // force at t.
 func loadDutyRoster(ctx context.Context, q querier, t time.Time) (hotline.DutyRoster, error) {
+	return loadDutyRosterBetween(ctx, q, t, t.Add(time.Microsecond)) // Postgres keeps microseconds
+}
+
+// loadDutyRosterBetween reads what decides who is on duty at any time in
+// [from, to): active responders, their shifts and the overrides that
+// overlap it, and every rotation.
+func loadDutyRosterBetween(ctx context.Context, q querier, from, to time.Time) (hotline.DutyRoster, error) {
 	dr := hotline.DutyRoster{AlwaysOnDuty: map[int64]bool{}, Shifts: map[int64][]hotline.Shift{}}
 	rows, err := q.Query(ctx, `SELECT `+responderColumns+`, r.always_on_duty FROM responders r WHERE r.active`)
 	if err != nil {
@@ -35,7 +42,7 @@ func loadDutyRoster(ctx context.Context, q querier, t time.Time) (hotline.DutyRo
 	if err != nil {
 		return dr, fmt.Errorf("read responders: %w", err)
 	}
-	rows, err = q.Query(ctx, `SELECT responder_id, starts_at, ends_at FROM shifts WHERE starts_at <= $1 AND ends_at > $1`, t)
+	rows, err = q.Query(ctx, `SELECT responder_id, starts_at, ends_at FROM shifts WHERE starts_at < $2 AND ends_at > $1`, from, to)
 	if err != nil {
 		return dr, fmt.Errorf("read shifts: %w", err)
 	}
@@ -52,7 +59,7 @@ func loadDutyRoster(ctx context.Context, q querier, t time.Time) (hotline.DutyRo
 		return dr, err
 	}
 	rows, err = q.Query(ctx, `SELECT `+overrideColumns+` FROM duty_overrides
-		WHERE cancelled_at IS NULL AND starts_at <= $1 AND ends_at > $1 ORDER BY starts_at, id`, t)
+		WHERE cancelled_at IS NULL AND starts_at < $2 AND ends_at > $1 ORDER BY starts_at, id`, from, to)
 	if err != nil {
 		return dr, fmt.Errorf("read overrides: %w", err)
 	}
@@ -134,6 +141,21 @@ func (db *DB) Rotations(ctx context.Context) ([]hotline.Rotation, error) {
 // county, named once (hotline.ErrInvalid); a rotation of that name must not
 // exist (hotline.ErrConflict).
 func (db *DB) AddRotation(ctx context.Context, rot hotline.Rotation, now time.Time) (int64, error) {
+	return db.addRotation(ctx, rot, "cli", now, anyCounty)
+}
+
+// dutyScope decides, inside an edit's transaction, whether the editor may
+// change the duty roster of a county ("" for national roles); it returns
+// hotline.ErrUnauthorized when not.
+type dutyScope func(county string) error
+
+// anyCounty is the command line's scope: every county.
+func anyCounty(string) error { return nil }
+
+func (db *DB) addRotation(ctx context.Context, rot hotline.Rotation, actor string, now time.Time, scope dutyScope) (int64, error) {
+	if err := scope(rot.County); err != nil {
+		return 0, err
+	}
 	if len(rot.Members) == 0 {
 		return 0, fmt.Errorf("rotation %q has no members: %w", rot.Name, hotline.ErrInvalid)
 	}
@@ -164,7 +186,8 @@ func (db *DB) AddRotation(ctx context.Context, rot hotline.Rotation, now time.Ti
 				return fmt.Errorf("add member to rotation %q: %w", rot.Name, err)
 			}
 		}
-		return audit(ctx, tx, now, "cli", "rotation_add", 0, map[string]any{"rotation": rot.Name, "members": rot.Members})
+		return audit(ctx, tx, now, actor, "rotation_add", 0, map[string]any{"rotation": rot.Name, "county": rot.County,
+			"role": rot.Role, "members": rot.Members, "handover": rot.Handover(0)})
 	})
 	return id, err
 }
@@ -189,15 +212,29 @@ func sameDuty(ctx context.Context, tx pgx.Tx, id int64, role hotline.Role, count
 // then decided by their shifts, or always when they have none), or returns
 // hotline.ErrNotFound.
 func (db *DB) RemoveRotation(ctx context.Context, name string, now time.Time) error {
+	return db.removeRotation(ctx, "name", name, "cli", now, anyCounty)
+}
+
+// removeRotation deletes the rotation whose column key ("name" or "id")
+// is value, audited as actor, if scope allows its county.
+func (db *DB) removeRotation(ctx context.Context, key string, value any, actor string, now time.Time, scope dutyScope) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM rotations WHERE name = $1`, name)
+		var id int64
+		var name, county string
+		err := tx.QueryRow(ctx, `SELECT id, name, county FROM rotations WHERE `+key+` = $1 FOR UPDATE`, value).Scan(&id, &name, &county)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("rotation %v: %w", value, hotline.ErrNotFound)
+		}
 		if err != nil {
+			return fmt.Errorf("remove rotation %v: %w", value, err)
+		}
+		if err := scope(county); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM rotations WHERE id = $1`, id); err != nil {
 			return fmt.Errorf("remove rotation %q: %w", name, err)
 		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("rotation %q: %w", name, hotline.ErrNotFound)
-		}
-		return audit(ctx, tx, now, "cli", "rotation_remove", 0, map[string]any{"rotation": name})
+		return audit(ctx, tx, now, actor, "rotation_remove", 0, map[string]any{"rotation": name, "county": county})
 	})
 }
 
@@ -205,6 +242,10 @@ func (db *DB) RemoveRotation(ctx context.Context, name string, now time.Time) er
 // responders must be active, of the same role and county, and different
 // (hotline.ErrInvalid).
 func (db *DB) AddOverride(ctx context.Context, o hotline.Override, now time.Time) (int64, error) {
+	return db.addOverride(ctx, o, "cli", now, anyCounty)
+}
+
+func (db *DB) addOverride(ctx context.Context, o hotline.Override, actor string, now time.Time, scope dutyScope) (int64, error) {
 	if !o.End.After(o.Start) {
 		return 0, fmt.Errorf("override must end after it starts: %w", hotline.ErrInvalid)
 	}
@@ -217,6 +258,9 @@ func (db *DB) AddOverride(ctx context.Context, o hotline.Override, now time.Time
 		if err != nil {
 			return fmt.Errorf("covered responder %d: %w", o.CoveredID, err)
 		}
+		if err := scope(covered.County); err != nil {
+			return err
+		}
 		if err := sameDuty(ctx, tx, o.CoveringID, covered.Role, covered.County); err != nil {
 			return fmt.Errorf("override for %s: %w", covered.Name, err)
 		}
@@ -224,7 +268,7 @@ func (db *DB) AddOverride(ctx context.Context, o hotline.Override, now time.Time
 			VALUES ($1, $2, $3, $4, $5) RETURNING id`, o.CoveringID, o.CoveredID, o.Start, o.End, now).Scan(&id); err != nil {
 			return fmt.Errorf("add override: %w", err)
 		}
-		return audit(ctx, tx, now, "cli", "override_add", 0, map[string]any{"override": id,
+		return audit(ctx, tx, now, actor, "override_add", 0, map[string]any{"override": id, "county": covered.County,
 			"covering": o.CoveringID, "covered": o.CoveredID, "from": o.Start, "to": o.End})
 	})
 	return id, err
@@ -248,15 +292,27 @@ func (db *DB) Overrides(ctx context.Context, from time.Time) ([]hotline.Override
 // CancelOverride cancels override id, or returns hotline.ErrNotFound when
 // there is no such override not already cancelled.
 func (db *DB) CancelOverride(ctx context.Context, id int64, now time.Time) error {
+	return db.cancelOverride(ctx, id, "cli", now, anyCounty)
+}
+
+func (db *DB) cancelOverride(ctx context.Context, id int64, actor string, now time.Time, scope dutyScope) error {
 	return db.inTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE duty_overrides SET cancelled_at = $2 WHERE id = $1 AND cancelled_at IS NULL`, id, now)
+		var county string
+		err := tx.QueryRow(ctx, `SELECT r.county FROM duty_overrides o JOIN responders r ON r.id = o.covered_responder_id
+			WHERE o.id = $1 AND o.cancelled_at IS NULL FOR UPDATE OF o`, id).Scan(&county)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("override %d: %w", id, hotline.ErrNotFound)
+		}
 		if err != nil {
 			return fmt.Errorf("cancel override %d: %w", id, err)
 		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("override %d: %w", id, hotline.ErrNotFound)
+		if err := scope(county); err != nil {
+			return err
 		}
-		return audit(ctx, tx, now, "cli", "override_cancel", 0, map[string]any{"override": id})
+		if _, err := tx.Exec(ctx, `UPDATE duty_overrides SET cancelled_at = $2 WHERE id = $1`, id, now); err != nil {
+			return fmt.Errorf("cancel override %d: %w", id, err)
+		}
+		return audit(ctx, tx, now, actor, "override_cancel", 0, map[string]any{"override": id, "county": county})
 	})
 }
 

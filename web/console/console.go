@@ -51,6 +51,11 @@ type Store interface {
 	Report(ctx context.Context, v hotline.Viewer, from, to time.Time, action string, now time.Time) (postgres.Report, error)
 	RecordCall(ctx context.Context, v hotline.Viewer, call hotline.Call, now time.Time) (hotline.Receipt, error)
 	Roster(ctx context.Context, v hotline.Viewer, now time.Time) ([]postgres.RosterLine, error)
+	DutyPlan(ctx context.Context, v hotline.Viewer, now time.Time) (postgres.DutyPlan, error)
+	ConsoleAddRotation(ctx context.Context, v hotline.Viewer, rot hotline.Rotation, now time.Time) (int64, error)
+	ConsoleRemoveRotation(ctx context.Context, v hotline.Viewer, id int64, now time.Time) error
+	ConsoleAddOverride(ctx context.Context, v hotline.Viewer, o hotline.Override, now time.Time) (int64, error)
+	ConsoleCancelOverride(ctx context.Context, v hotline.Viewer, id int64, now time.Time) error
 	AuditView(ctx context.Context, v hotline.Viewer, action string, detail map[string]any, now time.Time) error
 	AuditLog(ctx context.Context, v hotline.Viewer, q postgres.AuditQuery, limit int, now time.Time) ([]postgres.AuditEntry, error)
 }
@@ -138,6 +143,8 @@ func (c *Console) Handler() (http.Handler, error) {
 	mux.HandleFunc("GET /console/reports", c.page(c.reportsPage))
 	mux.HandleFunc("GET /console/calls/new", c.page(c.callPage))
 	mux.HandleFunc("GET /console/roster", c.page(c.rosterPage))
+	mux.HandleFunc("POST /console/roster/{kind}", c.page(c.rosterEdit))
+	mux.HandleFunc("POST /console/roster/{kind}/{id}/{action}", c.page(c.rosterEdit))
 	mux.HandleFunc("GET /console/audit", c.page(c.auditPage))
 	mux.HandleFunc("POST /console/calls/suggest", c.page(c.suggestCall))
 	mux.HandleFunc("POST /console/calls", c.page(c.recordCall))
