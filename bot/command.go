@@ -16,6 +16,8 @@ const (
 	ActionMyTips      = "mytips"
 	ActionHelp        = "help"
 	ActionReassign    = "move"
+	ActionPhone       = "phone"  // "/phone [number]": show, or add a number to verify
+	ActionVerify      = "verify" // "/verify CODE", or the 6 digits alone
 )
 
 // Command is a responder's instruction, from a button or a text.
@@ -29,6 +31,9 @@ type Command struct {
 	Outcome hotline.Outcome
 	// County is the ISO code to reassign to, for ActionReassign ("" = ask).
 	County string
+	// Argument is what follows /phone (a number, "" to show the current
+	// one) or /verify (the code).
+	Argument string
 }
 
 // ParseCallbackData reads inline button data "ACTION:ID" ("ack:K7Q-4MP").
@@ -51,8 +56,8 @@ func ParseCallbackData(data string) (Command, bool) {
 
 // ParseResponderText reads a responder's SMS or Telegram text: "OK <code>"
 // (always understood, any case), "CLOSE <code>", "R <code> text",
-// "/ack <code>", "/reply <code> text", "/duty", "/mytips". Anything else is
-// ActionHelp.
+// "/ack <code>", "/reply <code> text", "/duty", "/mytips", "/phone [number]",
+// "/verify CODE" (or a 6-digit code alone). Anything else is ActionHelp.
 func ParseResponderText(text string) Command {
 	fields := strings.Fields(text)
 	if len(fields) == 0 {
@@ -74,6 +79,9 @@ func ParseResponderText(text string) Command {
 		idx := strings.Index(text, fields[1]) + len(fields[1])
 		rest = strings.TrimSpace(text[idx:])
 	}
+	if len(fields) == 1 && len(verb) == 6 && strings.Trim(verb, "0123456789") == "" {
+		return Command{Action: ActionVerify, Argument: verb} // a phone code sent back alone
+	}
 	switch verb {
 	case "ok", "/ack", "ack":
 		if code != "" {
@@ -90,6 +98,12 @@ func ParseResponderText(text string) Command {
 	case "r", "/reply":
 		if code != "" && rest != "" {
 			return Command{Action: ActionReply, Code: code, Text: rest}
+		}
+	case "/phone":
+		return Command{Action: ActionPhone, Argument: strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(text), fields[0]))}
+	case "/verify":
+		if len(fields) == 2 {
+			return Command{Action: ActionVerify, Argument: fields[1]}
 		}
 	case "/duty":
 		return Command{Action: ActionDuty}

@@ -24,6 +24,13 @@ func TestParseResponderText(t *testing.T) {
 		{"OK", Command{Action: ActionHelp}},
 		{"OK thanks", Command{Action: ActionHelp}},
 		{"/duty", Command{Action: ActionDuty}},
+		{"/phone 069 123 4567", Command{Action: ActionPhone, Argument: "069 123 4567"}},
+		{"/phone@hotline_bot +355691234567", Command{Action: ActionPhone, Argument: "+355691234567"}},
+		{"/phone", Command{Action: ActionPhone}},
+		{"/verify 012345", Command{Action: ActionVerify, Argument: "012345"}},
+		{" 012345 ", Command{Action: ActionVerify, Argument: "012345"}},
+		{"/verify", Command{Action: ActionHelp}},
+		{"12345", Command{Action: ActionHelp}},
 		{"", Command{Action: ActionHelp}},
 		{"hello", Command{Action: ActionHelp}},
 	} {

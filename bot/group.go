@@ -12,17 +12,23 @@ import (
 // known to the roster: its members may acknowledge, escalate, close,
 // reassign and ask /duty or /mytips as r, but a reply to a reporter is
 // refused there with an explanation (relay_in_group: write from your own
-// chat with the bot), so no reporter talks with a crowd. Otherwise as
-// FromResponder.
+// chat with the bot), so no reporter talks with a crowd, and so are /phone
+// and /verify (phone_only_private). Otherwise as FromResponder.
 func (s *Service) FromResponderGroup(ctx context.Context, source, key string, r hotline.Responder, ch hotline.Channel, cmd Command) error {
-	if cmd.Action != ActionReply {
+	var body string
+	switch cmd.Action {
+	case ActionReply:
+		body = s.Catalogue.Text("sq", "relay_in_group", map[string]any{"Code": cmd.Code})
+	case ActionPhone, ActionVerify:
+		// A group's phone is nobody's own: numbers are changed from a private chat.
+		body = s.Catalogue.Text("sq", "phone_only_private", nil)
+	default:
 		return s.FromResponder(ctx, source, key, r, ch, cmd)
 	}
-	body := s.Catalogue.Text("sq", "relay_in_group", map[string]any{"Code": cmd.Code})
 	if err := s.Store.TellResponder(ctx, source, key, r, ch, 0, body, s.Now()); err != nil {
-		return fmt.Errorf("refuse a reply from the group of responder %d: %w", r.ID, err)
+		return fmt.Errorf("refuse %s from the group of responder %d: %w", cmd.Action, r.ID, err)
 	}
-	s.Log.Info("reply from a group chat refused", "tip", cmd.Code, "responder", r.ID)
+	s.Log.Info("command from a group chat refused", "action", cmd.Action, "tip", cmd.Code, "responder", r.ID)
 	s.wake()
 	return nil
 }

@@ -19,6 +19,10 @@ type RosterStore interface {
 	MigrateTelegramChat(ctx context.Context, from, to int64, now time.Time) (int, error)
 	OnDutyAt(ctx context.Context, t time.Time) ([]hotline.Responder, error)
 	AcknowledgedOpenTips(ctx context.Context, responderID int64) ([]hotline.AcknowledgedTip, error)
+	ClaimPhone(ctx context.Context, source, key string, r hotline.Responder, ch hotline.Channel, phone, code, sms, answer string, now time.Time) error
+	VerifyPhone(ctx context.Context, source, key string, r hotline.Responder, ch hotline.Channel, code string, now time.Time,
+		answer func(hotline.PhoneVerification) string) (hotline.PhoneVerification, error)
+	PhoneState(ctx context.Context, r hotline.Responder) (current, pending string, err error)
 }
 
 // LinkCodeOfStart returns the link code of a Telegram "/start r_CODE" (or

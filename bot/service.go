@@ -219,6 +219,13 @@ func (s *Service) FromResponder(ctx context.Context, source, key string, r hotli
 			return s.FromResponder(ctx, source, key, r, ch, Command{Action: ActionHelp})
 		}
 		return s.act(ctx, source, key, r, ch, cmd)
+	case ActionPhone, ActionVerify:
+		if s.Roster == nil {
+			return s.FromResponder(ctx, source, key, r, ch, Command{Action: ActionHelp})
+		}
+		if err := s.phone(ctx, source, key, r, ch, cmd); err != nil {
+			return err
+		}
 	case ActionDuty, ActionMyTips:
 		if s.Roster == nil {
 			return s.FromResponder(ctx, source, key, r, ch, Command{Action: ActionHelp})

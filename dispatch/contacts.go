@@ -114,7 +114,8 @@ func (s *Stages) markRepeat(m *hotline.OutboundMessage, log *slog.Logger) {
 // contactFailed records a responder's contact method as broken when a
 // permanent error says so, telling the county coordinator once.
 func (s *Stages) contactFailed(ctx context.Context, m hotline.OutboundMessage, de *hotline.DeliveryError, log *slog.Logger) {
-	if de == nil || !de.Permanent || m.Responder == nil || !hotline.BrokenContact(m.Channel, de.Code, de.Error()) {
+	if de == nil || !de.Permanent || m.Responder == nil || !hotline.BrokenContact(m.Channel, de.Code, de.Error()) ||
+		m.Kind == hotline.OutboxPhoneVerification { // a number being verified is not the responder's phone yet
 		return
 	}
 	var notices hotline.ContactNotices

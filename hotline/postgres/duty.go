@@ -349,6 +349,9 @@ func (db *DB) DeactivateResponder(ctx context.Context, id int64, actor string, n
 			WHERE responder_id = $1 AND used_at IS NULL AND voided_at IS NULL`, id, now); err != nil {
 			return fmt.Errorf("void link codes of responder %d: %w", id, err)
 		}
+		if _, err := tx.Exec(ctx, `DELETE FROM responder_phone_claims WHERE responder_id = $1`, id); err != nil {
+			return fmt.Errorf("void phone codes of responder %d: %w", id, err)
+		}
 		tag, err := tx.Exec(ctx, `UPDATE outbox SET state = 'failed', error = 'responder deactivated', lease_until = NULL
 			WHERE responder_id = $1 AND state = 'pending'`, id)
 		if err != nil {

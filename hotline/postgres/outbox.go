@@ -38,17 +38,22 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duratio
 		FROM due WHERE o.id = due.id
 		RETURNING o.id, o.kind, COALESCE(o.tip_id, 0), o.channel, COALESCE(o.responder_id, 0), COALESCE(o.reporter_id, 0),
 			o.body, o.buttons, o.priority, o.attempts, o.possible_duplicate, o.responder_id IS NOT NULL AND o.priority >= 3,
-			COALESCE((SELECT reference_code FROM tips WHERE id = o.tip_id), '')`,
+			COALESCE((SELECT reference_code FROM tips WHERE id = o.tip_id), ''), COALESCE(o.to_phone, '')`,
 		now, now.Add(lease), limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
+	toPhone := map[int64]string{} // items for a number being verified
 	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (hotline.OutboundMessage, error) {
 		var m hotline.OutboundMessage
+		var to string
 		var kind, channel string
 		var responderID int64
 		var buttons []byte
-		err := r.Scan(&m.ID, &kind, &m.TipID, &channel, &responderID, &m.ReporterID, &m.Body, &buttons, &m.Priority, &m.Attempts, &m.PossibleDuplicate, &m.Silent, &m.ReferenceCode)
+		err := r.Scan(&m.ID, &kind, &m.TipID, &channel, &responderID, &m.ReporterID, &m.Body, &buttons, &m.Priority, &m.Attempts, &m.PossibleDuplicate, &m.Silent, &m.ReferenceCode, &to)
+		if to != "" {
+			toPhone[m.ID] = to
+		}
 		m.Kind, m.Channel = hotline.OutboxKind(kind), hotline.Channel(channel)
 		if responderID != 0 {
 			m.Responder = &hotline.Responder{ID: responderID}
@@ -68,6 +73,10 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duratio
 		r, err := scanResponder(db.pool.QueryRow(ctx, `SELECT `+responderColumns+` FROM responders r WHERE r.id = $1`, items[i].Responder.ID))
 		if err != nil {
 			return nil, fmt.Errorf("claim outbox: responder %d: %w", items[i].Responder.ID, err)
+		}
+		if to, ok := toPhone[items[i].ID]; ok {
+			// A code for a number being verified goes there, and only there.
+			r.Phone, r.TelegramChatID = to, 0
 		}
 		items[i].Responder = &r
 	}
@@ -143,6 +152,9 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, reason string, now time.
 				return tellRelayFailed(ctx, tx, *tipID, now)
 			}
 			return nil
+		}
+		if kind == string(hotline.OutboxPhoneVerification) {
+			return nil // a code for a number being verified has no other way to go
 		}
 		r, err := scanResponder(tx.QueryRow(ctx, `SELECT `+responderColumns+` FROM responders r WHERE r.id = $1`, *responderID))
 		if err != nil {
