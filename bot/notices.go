@@ -50,6 +50,15 @@ func (c Composer) Silence(source string, silent bool, silence time.Duration) str
 	return c.Catalogue.Text("sq", id, map[string]any{"Channel": c.Catalogue.Text("sq", "source_"+source, nil), "Hours": silence.Hours()})
 }
 
+// Failing implements dispatch.Notices.
+func (c Composer) Failing(component string, failing bool, after time.Duration) string {
+	id := "failing_recovered"
+	if failing {
+		id = "failing_raised"
+	}
+	return c.Catalogue.Text("sq", id, map[string]any{"Component": c.Catalogue.Text("sq", "component_"+component, nil), "Minutes": int(after.Minutes())})
+}
+
 // Handover implements dispatch.Notices.
 func (c Composer) Handover(t hotline.TipSummary, from []string) string {
 	return c.Catalogue.Text("sq", "handover", map[string]any{"Code": t.ReferenceCode, "Level": t.Classification.Level,

@@ -26,6 +26,10 @@ type Notices interface {
 	// Handover tells the next on-duty responder that an acknowledged open
 	// tip is now theirs (from: who had it).
 	Handover(t hotline.TipSummary, from []string) string
+	// Failing tells the national desk that a component (ComponentTelegramPoller,
+	// ComponentSenderTelegram, ComponentSenderSMS) has failed for after without a
+	// success (failing true), or works again (false).
+	Failing(component string, failing bool, after time.Duration) string
 }
 
 // handOver hands acknowledged open tips to the next shift, once a minute.

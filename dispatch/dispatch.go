@@ -35,6 +35,8 @@ type Store interface {
 	QueueWakeCalls(ctx context.Context, now time.Time, after time.Duration, words func(hotline.TipSummary) string, limit int) (int, error)
 	QueueReminders(ctx context.Context, now time.Time, every time.Duration, words func(hotline.TipSummary, int) (string, []hotline.Button), limit int) (int, error)
 	CheckSilence(ctx context.Context, now time.Time, silence time.Duration, sources []string, words func(source string, silent bool) string) (raised, cleared []string, err error)
+	CheckComponents(ctx context.Context, now time.Time, failing map[string]bool, via func(component string) hotline.Channel,
+		words func(component string, failing bool) string) (raised, cleared []string, err error)
 	HandOver(ctx context.Context, now time.Time, words func(hotline.TipSummary, []string) string) (int, error)
 }
 
@@ -81,6 +83,12 @@ type Stages struct {
 	SilenceAfter     time.Duration
 	lastSilenceCheck time.Time
 	lastHandover     time.Time
+	// Health collects how this process's Telegram poller and sender fare;
+	// FailingAfter is how long one may fail without a success before the
+	// national desk is told (HEARTBEAT_FAILING; 0 = off).
+	Health             *Health
+	FailingAfter       time.Duration
+	lastComponentCheck time.Time
 	// Notices words messages about delivery problems; optional.
 	Notices Notices
 	// Metrics, optional.
@@ -175,6 +183,9 @@ func (s *Stages) EscalateOnce(ctx context.Context) (int, error) {
 	if err := s.checkSilence(ctx); err != nil {
 		return 0, err
 	}
+	if err := s.checkComponents(ctx); err != nil {
+		return 0, err
+	}
 	if err := s.handOver(ctx); err != nil {
 		return 0, err
 	}
@@ -250,6 +261,7 @@ func (s *Stages) send(ctx context.Context, m hotline.OutboundMessage) {
 	s.markRepeat(&m, log)
 	start := s.Now()
 	externalID, err := channel.Send(ctx, to, m)
+	s.reportSend(m.Channel, err)
 	if err == nil {
 		if err := s.Store.MarkSent(ctx, m.ID, externalID, s.Now()); err != nil {
 			log.Error("sent but not recorded; may be sent again", "err", err)

@@ -232,6 +232,9 @@ type Poller struct {
 	// Timeout is the long-poll timeout per getUpdates call.
 	Timeout time.Duration
 	Log     *slog.Logger
+	// Report, when set, is told the outcome of every getUpdates call (nil
+	// for a success), for the heartbeat monitor.
+	Report func(err error)
 }
 
 // Run polls until ctx ends. It calls deleteWebhook first.
@@ -243,10 +246,13 @@ func (p *Poller) Run(ctx context.Context) error {
 	backoff := time.Second
 	for ctx.Err() == nil {
 		raws, err := p.API.GetUpdates(ctx, offset, p.Timeout)
+		if ctx.Err() != nil {
+			break
+		}
+		if p.Report != nil {
+			p.Report(err)
+		}
 		if err != nil {
-			if ctx.Err() != nil {
-				break
-			}
 			p.Log.Warn("getUpdates failed", "err", err, "retry_in", backoff)
 			sleep(ctx, backoff)
 			backoff = min(2*backoff, 30*time.Second)

@@ -124,6 +124,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Store: db, Queue: queue, Composer: composer, Channels: map[hotline.Channel]dispatch.Channel{},
 		Now: now, EscalateAfter: cfg.EscalateAfter, Log: log.With("part", "dispatch"),
 		Metrics: dispatch.NewMetrics(a.registry), Notices: composer, Lease: cfg.OutboxLease, RemindAfter: cfg.RemindAfter, SilenceAfter: cfg.SilenceAfter,
+		Health: &dispatch.Health{}, FailingAfter: cfg.FailingAfter,
 	}
 	a.Service = &bot.Service{Store: db, Queue: queue, Classifier: classifier, Catalogue: catalogue, Now: now,
 		ConversationWindow: cfg.ReplyWindow, DiscreetSMS: cfg.DiscreetSMS, Wake: a.Stages.Wake, Log: log.With("part", "conversation"),
@@ -154,7 +155,9 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 				return nil, err
 			}
 		} else {
-			a.Poller = &telegram.Poller{API: api, Adapter: a.Telegram, Timeout: 10 * time.Second, Log: a.Telegram.Log}
+			health := a.Stages.Health
+			a.Poller = &telegram.Poller{API: api, Adapter: a.Telegram, Timeout: 10 * time.Second, Log: a.Telegram.Log,
+				Report: func(err error) { health.Report(dispatch.ComponentTelegramPoller, err, a.Stages.Now()) }}
 		}
 	}
 	if cfg.TwilioAccountSID != "" {

@@ -37,6 +37,7 @@ type Config struct {
 	WakeCallAfter        time.Duration            // WAKE_CALL_AFTER; 0 = off
 	RemindAfter          time.Duration            // REMIND_AFTER; 0 = off
 	SilenceAfter         time.Duration            // HEARTBEAT_SILENCE; 0 = off
+	FailingAfter         time.Duration            // HEARTBEAT_FAILING; 0 = off
 	TwilioVoiceFrom      string                   // TWILIO_VOICE_FROM: caller id of wake-up calls
 	ReplyWindow          time.Duration
 	DiscreetSMS          bool
@@ -120,6 +121,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, perr)
 	}
 	if c.SilenceAfter, perr = offOrDuration(get, "HEARTBEAT_SILENCE", "6h"); perr != nil {
+		errs = append(errs, perr)
+	}
+	if c.FailingAfter, perr = offOrDuration(get, "HEARTBEAT_FAILING", "5m"); perr != nil {
 		errs = append(errs, perr)
 	}
 	var err error

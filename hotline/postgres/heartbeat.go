@@ -76,3 +76,62 @@ func (db *DB) CheckSilence(ctx context.Context, now time.Time, silence time.Dura
 	})
 	return raised, cleared, err
 }
+
+// CheckComponents records the health of components this process watches
+// (failing: component name → failing now). A component newly failing
+// raises the condition "failing:<component>" and queues words(component,
+// true) to the on-duty national desk on via(component) when they can be
+// reached there (the channel that is not failing), else on their usual
+// channel; one working again clears it with words(component, false).
+// Conditions already in that state change nothing, so several processes
+// tell the desk once. Serialised with CheckSilence. It returns the
+// conditions raised and cleared.
+func (db *DB) CheckComponents(ctx context.Context, now time.Time, failing map[string]bool, via func(component string) hotline.Channel,
+	words func(component string, failing bool) string) (raised, cleared []string, err error) {
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		raised, cleared = nil, nil
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('hotline-monitor'))`); err != nil {
+			return fmt.Errorf("lock monitor: %w", err)
+		}
+		for component, bad := range failing {
+			name := "failing:" + component
+			var open bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM monitor_alerts WHERE name = $1 AND cleared_at IS NULL)`, name).Scan(&open); err != nil {
+				return fmt.Errorf("monitor %s: %w", name, err)
+			}
+			switch {
+			case bad && !open:
+				if _, err := tx.Exec(ctx, `INSERT INTO monitor_alerts (name, raised_at) VALUES ($1, $2)
+					ON CONFLICT (name) DO UPDATE SET raised_at = $2, cleared_at = NULL`, name, now); err != nil {
+					return fmt.Errorf("raise %s: %w", name, err)
+				}
+				raised = append(raised, name)
+			case !bad && open:
+				if _, err := tx.Exec(ctx, `UPDATE monitor_alerts SET cleared_at = $2 WHERE name = $1`, name, now); err != nil {
+					return fmt.Errorf("clear %s: %w", name, err)
+				}
+				cleared = append(cleared, name)
+			default:
+				continue
+			}
+			onDuty, err := onDutyAt(ctx, tx, now)
+			if err != nil {
+				return err
+			}
+			for _, r := range OnDutyFunc(onDuty)(hotline.RoleNationalDesk, "") {
+				ch := responderChannel(r)
+				if want := via(component); want == hotline.ChannelSMS && r.Phone != "" || want == hotline.ChannelTelegram && r.TelegramChatID != 0 {
+					ch = want
+				}
+				if _, err := insertResponderMessage(ctx, tx, 0, hotline.OutboxConfirmation, r, ch, words(component, bad), nil, 1, 0, now); err != nil {
+					return err
+				}
+			}
+			if err := audit(ctx, tx, now, "system", "monitor", 0, map[string]any{"condition": name, "raised": bad}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return raised, cleared, err
+}

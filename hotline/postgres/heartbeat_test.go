@@ -55,3 +55,54 @@ func TestSilentChannelToldOnceAndOnRecovery(t *testing.T) {
 		}
 	}
 }
+
+// TestFailingComponentToldOnceAndOnRecovery: a component failing is told to
+// the on-duty national desk once, on the channel that is not failing when
+// they can be reached there, and again when it works; several processes
+// reporting the same state tell nobody twice.
+func TestFailingComponentToldOnceAndOnRecovery(t *testing.T) {
+	db, conn := openDBWithConn(t) // Vera Desk: Telegram only
+	ctx := context.Background()
+	if _, err := conn.Exec(ctx, `UPDATE responders SET phone = '+355690000401' WHERE name = 'Vera Desk'`); err != nil {
+		t.Fatal(err)
+	}
+	words := func(component string, failing bool) string { return fmt.Sprintf("%s failing=%v", component, failing) }
+	via := func(component string) hotline.Channel {
+		if component == "sender_sms" {
+			return hotline.ChannelTelegram
+		}
+		return hotline.ChannelSMS
+	}
+	for i, tc := range []struct {
+		states map[string]bool
+		want   []string // "channel: body"
+	}{
+		{map[string]bool{"telegram_poller": false, "sender_sms": false}, nil},
+		{map[string]bool{"telegram_poller": true}, []string{"sms: telegram_poller failing=true"}},
+		{map[string]bool{"telegram_poller": true}, nil}, // another process, the same state
+		{map[string]bool{"sender_sms": true, "telegram_poller": true}, []string{"telegram: sender_sms failing=true"}},
+		{map[string]bool{"telegram_poller": false}, []string{"sms: telegram_poller failing=false"}},
+		{map[string]bool{"telegram_poller": false, "sender_sms": false}, []string{"telegram: sender_sms failing=false"}},
+	} {
+		at := t0.Add(time.Duration(i) * time.Minute)
+		if _, _, err := db.CheckComponents(ctx, at, tc.states, via, words); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := conn.Query(ctx, `SELECT o.channel || ': ' || o.body FROM outbox o JOIN responders r ON r.id = o.responder_id
+			WHERE r.name = 'Vera Desk' AND o.created_at = $1 ORDER BY o.id`, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, s)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("check %d: told %v, want %v", i, got, tc.want)
+		}
+	}
+}
