@@ -36,7 +36,9 @@ func TestFailingTelegramPollerToldOnceAndOnRecovery(t *testing.T) {
 		}
 		t.Fatalf("no SMS to the national desk %s; sent: %+v", what, h.twilio.MessagesTo(vera))
 	}
-	raised := func(b string) bool { return strings.Contains(b, "marrja e mesazheve nga Telegram") && strings.Contains(b, "dështon") }
+	raised := func(b string) bool {
+		return strings.Contains(b, "marrja e mesazheve nga Telegram") && strings.Contains(b, "dështon")
+	}
 	waitFor("about the failing poller", raised)
 	waitFor("about its recovery", func(b string) bool { return strings.Contains(b, "U rikthye: marrja e mesazheve nga Telegram") })
 	n := 0
