@@ -50,6 +50,11 @@ func (c Composer) Silence(source string, silent bool, silence time.Duration) str
 	return c.Catalogue.Text("sq", id, map[string]any{"Channel": c.Catalogue.Text("sq", "source_"+source, nil), "Hours": silence.Hours()})
 }
 
+// Bundle implements dispatch.Notices.
+func (c Composer) Bundle(titles []string) string {
+	return c.Catalogue.Text("sq", "sms_bundle", map[string]any{"Count": len(titles), "Lines": strings.Join(titles, "\n")})
+}
+
 // Failing implements dispatch.Notices.
 func (c Composer) Failing(component string, failing bool, after time.Duration) string {
 	id := "failing_recovered"

@@ -30,6 +30,9 @@ type Notices interface {
 	// ComponentSenderTelegram, ComponentSenderSMS) has failed for after without a
 	// success (failing true), or works again (false).
 	Failing(component string, failing bool, after time.Duration) string
+	// Bundle is one SMS carrying several alerts, given one line each
+	// ("P2 · Shkodër · K7Q-4MP: the start of the tip's text").
+	Bundle(titles []string) string
 }
 
 // handOver hands acknowledged open tips to the next shift, once a minute.

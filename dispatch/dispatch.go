@@ -35,6 +35,8 @@ type Store interface {
 	QueueWakeCalls(ctx context.Context, now time.Time, after time.Duration, words func(hotline.TipSummary) string, limit int) (int, error)
 	QueueReminders(ctx context.Context, now time.Time, every time.Duration, words func(hotline.TipSummary, int) (string, []hotline.Button), limit int) (int, error)
 	CheckSilence(ctx context.Context, now time.Time, silence time.Duration, sources []string, words func(source string, silent bool) string) (raised, cleared []string, err error)
+	RecentSMS(ctx context.Context, responderID int64, since time.Time) (count int, oldest time.Time, err error)
+	HoldOutbox(ctx context.Context, id int64, until time.Time, reason string) error
 	CheckComponents(ctx context.Context, now time.Time, failing map[string]bool, via func(component string) hotline.Channel,
 		words func(component string, failing bool) string) (raised, cleared []string, err error)
 	HandOver(ctx context.Context, now time.Time, words func(hotline.TipSummary, []string) string) (int, error)
@@ -89,6 +91,9 @@ type Stages struct {
 	Health             *Health
 	FailingAfter       time.Duration
 	lastComponentCheck time.Time
+	// SMSPerMinute: alert SMS to one responder beyond this many a minute
+	// are bundled (0 = 3).
+	SMSPerMinute int
 	// Notices words messages about delivery problems; optional.
 	Notices Notices
 	// Metrics, optional.
@@ -213,6 +218,8 @@ func (s *Stages) SendOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	n := len(items)
+	items = s.throttleSMS(context.WithoutCancel(ctx), items)
 	for _, m := range items {
 		// An item in hand is finished even during shutdown (drain), within
 		// a bound; leaving it leased would delay it by the lease.
@@ -220,7 +227,7 @@ func (s *Stages) SendOnce(ctx context.Context) (int, error) {
 		s.send(itemCtx, m)
 		cancel()
 	}
-	return len(items), nil
+	return n, nil
 }
 
 func (s *Stages) send(ctx context.Context, m hotline.OutboundMessage) {
@@ -262,6 +269,13 @@ func (s *Stages) send(ctx context.Context, m hotline.OutboundMessage) {
 	start := s.Now()
 	externalID, err := channel.Send(ctx, to, m)
 	s.reportSend(m.Channel, err)
+	s.settle(ctx, m, externalID, err, start, log)
+}
+
+// settle records the outcome of sending m (the channel's id for it, or
+// err): sent; or, for a permanent error or the 8th attempt, failed (and
+// queued on the responder's other contact method); else retried later.
+func (s *Stages) settle(ctx context.Context, m hotline.OutboundMessage, externalID string, err error, start time.Time, log *slog.Logger) {
 	if err == nil {
 		if err := s.Store.MarkSent(ctx, m.ID, externalID, s.Now()); err != nil {
 			log.Error("sent but not recorded; may be sent again", "err", err)

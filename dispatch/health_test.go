@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -29,6 +30,19 @@ func TestHealth(t *testing.T) {
 		got := h.Failing(t0.Add(tc.at), 5*time.Minute)
 		if len(got) != len(tc.want) || got["c"] != tc.want["c"] {
 			t.Errorf("%s: Failing = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestBundleLine(t *testing.T) {
+	long := "Në Shkodër " + strings.Repeat("ë", 200)
+	for _, tc := range []struct{ body, want string }{
+		{"P2 · Shkodër · K7Q-4MP\nthird_party · labour · sms\n\nNë Shkodër\nnjë bar", "P2 · Shkodër · K7Q-4MP: Në Shkodër një bar"},
+		{"P1 · Tiranë · AAA-111", "P1 · Tiranë · AAA-111"},
+		{"P1 · Tiranë · AAA-111\nx\n\n" + long, "P1 · Tiranë · AAA-111: " + string([]rune(long)[:bundleExcerpt]) + "…"},
+	} {
+		if got := bundleLine(tc.body); got != tc.want {
+			t.Errorf("bundleLine(%.30q) = %q, want %q", tc.body, got, tc.want)
 		}
 	}
 }

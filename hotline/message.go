@@ -195,6 +195,9 @@ type OutboundMessage struct {
 	// PossibleDuplicate: claimed again after a sender died mid-send; the
 	// recipient may already have it.
 	PossibleDuplicate bool
+	// Held: the sender held it back to bundle it with other alerts to the
+	// same phone (more than a few SMS a minute).
+	Held bool
 }
 
 // DeliveryError is a failed send, saying whether to retry. Channel adapters

@@ -38,7 +38,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duratio
 		FROM due WHERE o.id = due.id
 		RETURNING o.id, o.kind, COALESCE(o.tip_id, 0), o.channel, COALESCE(o.responder_id, 0), COALESCE(o.reporter_id, 0),
 			o.body, o.buttons, o.priority, o.attempts, o.possible_duplicate, o.responder_id IS NOT NULL AND o.priority >= 3,
-			COALESCE((SELECT reference_code FROM tips WHERE id = o.tip_id), ''), COALESCE(o.to_phone, '')`,
+			COALESCE((SELECT reference_code FROM tips WHERE id = o.tip_id), ''), COALESCE(o.to_phone, ''), o.error LIKE 'held:%'`,
 		now, now.Add(lease), limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
@@ -50,7 +50,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duratio
 		var kind, channel string
 		var responderID int64
 		var buttons []byte
-		err := r.Scan(&m.ID, &kind, &m.TipID, &channel, &responderID, &m.ReporterID, &m.Body, &buttons, &m.Priority, &m.Attempts, &m.PossibleDuplicate, &m.Silent, &m.ReferenceCode, &to)
+		err := r.Scan(&m.ID, &kind, &m.TipID, &channel, &responderID, &m.ReporterID, &m.Body, &buttons, &m.Priority, &m.Attempts, &m.PossibleDuplicate, &m.Silent, &m.ReferenceCode, &to, &m.Held)
 		if to != "" {
 			toPhone[m.ID] = to
 		}
@@ -217,14 +217,31 @@ var statusRank = map[string]int{"queued": 1, "sending": 2, "sent": 3, "undeliver
 // yet is kept for MarkSent to apply, and hotline.ErrNotFound returned.
 func (db *DB) RecordDeliveryStatus(ctx context.Context, externalID, status, errorCode string, now time.Time) (hotline.OutboundMessage, bool, error) {
 	var m hotline.OutboundMessage
-	failed, early := false, false
+	var failedIDs []int64
+	early := false
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		var state string
+		failedIDs = nil
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('outbox-external:' || $1))`, externalID); err != nil {
 			return fmt.Errorf("lock outbox item: %w", err)
 		}
-		err := tx.QueryRow(ctx, `SELECT id, state FROM outbox WHERE external_id = $1 FOR UPDATE`, externalID).Scan(&m.ID, &state)
-		if errors.Is(err, pgx.ErrNoRows) {
+		// One SMS may carry several items (a bundle of alerts): each takes the status.
+		rows, err := tx.Query(ctx, `SELECT id, state FROM outbox WHERE external_id = $1 ORDER BY id FOR UPDATE`, externalID)
+		if err != nil {
+			return fmt.Errorf("find outbox item: %w", err)
+		}
+		type item struct {
+			id    int64
+			state string
+		}
+		items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (item, error) {
+			var it item
+			err := r.Scan(&it.id, &it.state)
+			return it, err
+		})
+		if err != nil {
+			return fmt.Errorf("find outbox item: %w", err)
+		}
+		if len(items) == 0 {
 			// Before MarkSent recorded the send (the callback beat the API
 			// response): kept, and applied by MarkSent.
 			if _, err := tx.Exec(ctx, `INSERT INTO delivery_statuses_early (external_id, status, error_code, received_at)
@@ -234,20 +251,22 @@ func (db *DB) RecordDeliveryStatus(ctx context.Context, externalID, status, erro
 			early = true
 			return nil
 		}
-		if err != nil {
-			return fmt.Errorf("find outbox item: %w", err)
+		m.ID = items[0].id
+		for _, it := range items {
+			current := map[string]int{"sent": 3, "failed": 4, "delivered": 5}[it.state]
+			if statusRank[status] <= current {
+				continue
+			}
+			switch status {
+			case "delivered":
+				if _, err := tx.Exec(ctx, `UPDATE outbox SET state = 'delivered' WHERE id = $1`, it.id); err != nil {
+					return fmt.Errorf("record delivery of outbox %d: %w", it.id, err)
+				}
+			case "undelivered", "failed":
+				failedIDs = append(failedIDs, it.id)
+			}
 		}
-		current := map[string]int{"sent": 3, "failed": 4, "delivered": 5}[state]
-		if statusRank[status] <= current {
-			return nil
-		}
-		switch status {
-		case "delivered":
-			_, err = tx.Exec(ctx, `UPDATE outbox SET state = 'delivered' WHERE id = $1`, m.ID)
-		case "undelivered", "failed":
-			failed = true
-		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return m, false, err
@@ -255,10 +274,37 @@ func (db *DB) RecordDeliveryStatus(ctx context.Context, externalID, status, erro
 	if early {
 		return m, false, fmt.Errorf("outbox item %s not recorded yet; status kept: %w", externalID, hotline.ErrNotFound)
 	}
-	if failed {
-		if _, err := db.MarkFailed(ctx, m.ID, "twilio "+status+" "+errorCode, now); err != nil {
+	for _, id := range failedIDs {
+		if _, err := db.MarkFailed(ctx, id, "twilio "+status+" "+errorCode, now); err != nil {
 			return m, false, err
 		}
 	}
-	return m, failed, nil
+	return m, len(failedIDs) > 0, nil
+}
+
+// RecentSMS counts the SMS handed to Twilio for responder responderID
+// (their own phone) since since, and returns the oldest one's time.
+func (db *DB) RecentSMS(ctx context.Context, responderID int64, since time.Time) (int, time.Time, error) {
+	var n int
+	var oldest *time.Time
+	err := db.pool.QueryRow(ctx, `SELECT count(DISTINCT COALESCE(external_id, id::text)), min(sent_at) FROM outbox
+		WHERE responder_id = $1 AND channel = 'sms' AND to_phone IS NULL AND sent_at >= $2`, responderID, since).Scan(&n, &oldest)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("recent SMS to responder %d: %w", responderID, err)
+	}
+	if oldest == nil {
+		return n, time.Time{}, nil
+	}
+	return n, *oldest, nil
+}
+
+// HoldOutbox puts claimed item id back to pending until until without
+// counting the attempt (the sender chose to wait; nothing failed).
+func (db *DB) HoldOutbox(ctx context.Context, id int64, until time.Time, reason string) error {
+	_, err := db.pool.Exec(ctx, `UPDATE outbox SET state = 'pending', next_attempt_at = $3, lease_until = NULL, error = $2,
+		attempts = greatest(attempts - 1, 0) WHERE id = $1 AND state = 'sending'`, id, reason, until)
+	if err != nil {
+		return fmt.Errorf("hold outbox %d: %w", id, err)
+	}
+	return nil
 }
