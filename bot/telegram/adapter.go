@@ -328,14 +328,15 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Send delivers an outbox item to chat (a chat id in decimal): long texts
 // are split on rune boundaries, the buttons ride on the last part. It
-// returns the last part's message_id.
+// returns the parts' message_ids, comma-separated ("101,102"), so that a
+// reply to any part finds the tip.
 func (a *Adapter) Send(ctx context.Context, chat string, m hotline.OutboundMessage) (string, error) {
 	chatID, err := strconv.ParseInt(chat, 10, 64)
 	if err != nil {
 		return "", &hotline.DeliveryError{Permanent: true, Code: "bad_chat", Err: errors.New("chat id is not a number")}
 	}
 	parts := Split(m.Body, MaxMessageLength-96)
-	var id int
+	ids := make([]string, 0, len(parts))
 	for i, p := range parts {
 		out := Outgoing{ChatID: chatID, Text: p, Silent: m.Silent}
 		if i == len(parts)-1 {
@@ -344,9 +345,11 @@ func (a *Adapter) Send(ctx context.Context, chat string, m hotline.OutboundMessa
 		if err := a.limits.wait(ctx, chatID); err != nil {
 			return "", &hotline.DeliveryError{Code: "rate_limit", Err: err}
 		}
-		if id, err = a.API.Send(ctx, out); err != nil {
+		id, err := a.API.Send(ctx, out)
+		if err != nil {
 			return "", err
 		}
+		ids = append(ids, strconv.Itoa(id))
 	}
-	return strconv.Itoa(id), nil
+	return strings.Join(ids, ","), nil
 }

@@ -258,12 +258,14 @@ func (db *DB) relay(ctx context.Context, source, key, code string, r hotline.Res
 
 // TipOfSentMessage returns the reference code of the tip whose alert (or
 // other message) the bot sent to responder r as Telegram message
-// messageID: a reply to it is a reply about that tip. Messages the bot did
-// not send give hotline.ErrNotFound.
+// messageID, or as one of its parts when it was split (the outbox keeps
+// every part's id): a reply to it is a reply about that tip. Messages the
+// bot did not send give hotline.ErrNotFound.
 func (db *DB) TipOfSentMessage(ctx context.Context, responderID int64, messageID string) (string, error) {
 	var code string
 	err := db.pool.QueryRow(ctx, `SELECT t.reference_code FROM outbox o JOIN tips t ON t.id = o.tip_id
-		WHERE o.responder_id = $1 AND o.external_id = $2 AND o.channel = 'telegram' ORDER BY o.id DESC LIMIT 1`, responderID, messageID).Scan(&code)
+		WHERE o.responder_id = $1 AND o.channel = 'telegram' AND $2 = ANY (string_to_array(o.external_id, ','))
+		ORDER BY o.id DESC LIMIT 1`, responderID, messageID).Scan(&code)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", fmt.Errorf("message %s to responder %d: %w", messageID, responderID, hotline.ErrNotFound)
 	}
