@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hotline-al/hotline/hotline"
 	"github.com/hotline-al/hotline/triage"
@@ -251,7 +252,11 @@ func (s *Service) FromResponder(ctx context.Context, source, key string, r hotli
 // sent, waiting (reporter silent longer than the reply window), or never
 // (reporter opted out or erased their contact).
 func (s *Service) relay(ctx context.Context, source, key string, r hotline.Responder, ch hotline.Channel, cmd Command, now time.Time) error {
-	data := map[string]any{"Code": cmd.Code, "Window": int(s.ConversationWindow.Minutes())}
+	data := map[string]any{"Code": cmd.Code, "Window": int(s.ConversationWindow.Minutes()), "Max": hotline.MaxRelayLength}
+	if utf8.RuneCountInString(cmd.Text) > hotline.MaxRelayLength {
+		// Refused whole, not cut: the responder decides what to leave out.
+		return s.Store.TellResponder(ctx, source, key, r, ch, 0, s.Catalogue.Text("sq", "relay_too_long", data), now)
+	}
 	res, err := s.Store.RelayToReporter(ctx, source, key, cmd.Code, r, ch, cmd.Text, now, s.ConversationWindow, s.discreet(cmd.Text), func(res hotline.RelayResult) string {
 		switch {
 		case res.Withheld:

@@ -261,3 +261,8 @@ type Composer interface {
 	// not acknowledge.
 	Escalation(t TipSummary, r Responder, ch Channel, step int, notAcknowledgedBy []string) (body string, buttons []Button)
 }
+
+// MaxRelayLength is the longest message, in characters, relayed to a
+// reporter: what Twilio takes in one message (1,600), so an SMS relay is
+// never cut or sent in pieces.
+const MaxRelayLength = 1600

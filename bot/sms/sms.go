@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	twilio "github.com/twilio/twilio-go"
 	"github.com/twilio/twilio-go/client"
@@ -208,35 +209,46 @@ func (a *Adapter) StatusHandler() http.Handler {
 	})
 }
 
-// Send delivers an outbox item to phone (E.164) through the Messages API,
-// with a status callback; long bodies are split into several SMS on
-// character boundaries. SMS alerts end with the acknowledge hint. It returns
-// the last message's sid.
+// Send delivers an outbox item to phone (E.164) as one Twilio message,
+// with a status callback; the carrier splits it into segments on character
+// boundaries (Twilio takes up to MaxBody characters, and a retry after a
+// failure can then never repeat a part already delivered). SMS alerts end
+// with the acknowledge hint; a longer alert is shortened to fit, the hint
+// kept (the whole text is in Telegram and the console); relays are at most
+// hotline.MaxRelayLength. It returns the message's sid.
 func (a *Adapter) Send(ctx context.Context, phone string, m hotline.OutboundMessage) (string, error) {
-	body := m.Body
+	hint := ""
 	if m.Responder != nil && a.ActionHint != nil && len(m.Buttons) > 0 && m.ReferenceCode != "" {
-		body += "\n" + a.ActionHint(m.ReferenceCode)
+		hint = "\n" + a.ActionHint(m.ReferenceCode)
 	}
-	var sid string
-	for _, part := range splitRunes(body, MaxBody) {
-		p := &openapi.CreateMessageParams{}
-		p.SetTo(phone)
-		p.SetBody(part)
-		if strings.HasPrefix(a.From, "MG") {
-			p.SetMessagingServiceSid(a.From)
-		} else {
-			p.SetFrom(a.From)
-		}
-		p.SetStatusCallback(strings.TrimRight(a.PublicURL, "/") + "/webhooks/twilio/status")
-		resp, err := a.Client.Api.CreateMessage(p)
-		if err != nil {
-			return "", classify(err)
-		}
-		if resp.Sid != nil {
-			sid = *resp.Sid
-		}
+	body := fitBody(m.Body, hint)
+	p := &openapi.CreateMessageParams{}
+	p.SetTo(phone)
+	p.SetBody(body)
+	if strings.HasPrefix(a.From, "MG") {
+		p.SetMessagingServiceSid(a.From)
+	} else {
+		p.SetFrom(a.From)
 	}
-	return sid, nil
+	p.SetStatusCallback(strings.TrimRight(a.PublicURL, "/") + "/webhooks/twilio/status")
+	resp, err := a.Client.Api.CreateMessage(p)
+	if err != nil {
+		return "", classify(err)
+	}
+	if resp.Sid == nil {
+		return "", nil
+	}
+	return *resp.Sid, nil
+}
+
+// fitBody returns body followed by tail, body shortened on a character
+// boundary (ending in "…") when both would pass MaxBody characters.
+func fitBody(body, tail string) string {
+	room := MaxBody - utf8.RuneCountInString(tail)
+	if r := []rune(body); len(r) > room {
+		body = string(r[:room-1]) + "…"
+	}
+	return body + tail
 }
 
 // classify turns twilio-go errors into hotline.DeliveryError: 21610 (opted
@@ -258,15 +270,4 @@ func classify(err error) error {
 	}
 	// Transport errors name the API URL only, never the recipient.
 	return &hotline.DeliveryError{Code: "network", Err: err}
-}
-
-// splitRunes cuts s into parts of at most max characters, on rune boundaries.
-func splitRunes(s string, max int) []string {
-	r := []rune(s)
-	var out []string
-	for len(r) > max {
-		out = append(out, string(r[:max]))
-		r = r[max:]
-	}
-	return append(out, string(r))
 }

@@ -68,8 +68,9 @@ func (db *DB) ConsoleMarkSpam(ctx context.Context, v hotline.Viewer, code string
 	return db.MarkSpam(ctx, ResponderActor(v.ResponderID), code, now)
 }
 
-// MaxRelayLength is the longest message (in characters) the console relays.
-const MaxRelayLength = 1600
+// MaxRelayLength is the longest message (in characters) the console relays
+// (hotline.MaxRelayLength).
+const MaxRelayLength = hotline.MaxRelayLength
 
 // ConsoleRelay sends text (1 to MaxRelayLength characters) from the viewer
 // to the reporter of the tip through the bot's relay path (RelayToReporter's
