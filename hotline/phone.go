@@ -44,9 +44,7 @@ func ParseOwnPhone(s string) (string, error) {
 	if strings.HasPrefix(s, "+") {
 		return NormalizePhone(s)
 	}
-	if s == "" || strings.TrimFunc(s, func(r rune) bool {
-		return r >= '0' && r <= '9' || strings.ContainsRune(" -.()", r)
-	}) != "" {
+	if s == "" || !digitsAndSeparators(s) {
 		return "", phoneError(s)
 	}
 	n, err := phonenumbers.Parse(s, "AL")

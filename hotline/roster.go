@@ -161,9 +161,7 @@ func parseRosterRecord(rec []string) (RosterEntry, error) {
 // as on a keypad) are refused.
 func NormalizePhone(s string) (string, error) {
 	rest, ok := strings.CutPrefix(s, "+")
-	if !ok || strings.TrimFunc(rest, func(r rune) bool {
-		return r >= '0' && r <= '9' || strings.ContainsRune(" -.()", r)
-	}) != "" {
+	if !ok || !digitsAndSeparators(rest) {
 		return "", phoneError(s)
 	}
 	n, err := phonenumbers.Parse(s, "")
@@ -171,6 +169,15 @@ func NormalizePhone(s string) (string, error) {
 		return "", phoneError(s)
 	}
 	return phonenumbers.Format(n, phonenumbers.E164), nil
+}
+
+// digitsAndSeparators reports whether s holds only digits and the
+// separators people type in phone numbers (spaces, dashes, dots,
+// parentheses).
+func digitsAndSeparators(s string) bool {
+	return strings.TrimFunc(s, func(r rune) bool {
+		return r >= '0' && r <= '9' || strings.ContainsRune(" -.()", r)
+	}) == ""
 }
 
 // phoneError is NormalizePhone's error for the phone number it holds.

@@ -50,6 +50,27 @@ func assigns(role hotline.Role, county string, tip matrixTip) bool {
 	return false
 }
 
+// matrixRoster is a roster CSV with one responder of every county role in
+// every county ("police AL-10") and one of each national role ("operator
+// desk"), Telegram chat ids from chatBase+1.
+func matrixRoster(chatBase int) string {
+	countyRoles := []hotline.Role{hotline.RolePolice, hotline.RoleSocialWorker, hotline.RoleChildProtection, hotline.RoleBorderPolice, hotline.RoleCoordinator}
+	var csv strings.Builder
+	csv.WriteString("name,role,county,telegram_chat_id,phone,shift_start,shift_end\n")
+	chat := chatBase
+	for _, c := range hotline.Counties {
+		for _, r := range countyRoles {
+			chat++
+			fmt.Fprintf(&csv, "%s %s,%s,%s,%d,,,\n", r, c.Code, r, c.Code, chat)
+		}
+	}
+	for _, r := range []hotline.Role{hotline.RoleNationalDesk, hotline.RoleInternalControl, hotline.RoleOperator} {
+		chat++
+		fmt.Fprintf(&csv, "%s desk,%s,,%d,,,\n", r, r, chat)
+	}
+	return csv.String()
+}
+
 func relayErr(_ hotline.RelayResult, err error) error { return err }
 
 func denied(err error) bool {
@@ -62,21 +83,7 @@ func denied(err error) bool {
 func TestAccessMatrix(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
-	countyRoles := []hotline.Role{hotline.RolePolice, hotline.RoleSocialWorker, hotline.RoleChildProtection, hotline.RoleBorderPolice, hotline.RoleCoordinator}
-	var csv strings.Builder
-	csv.WriteString("name,role,county,telegram_chat_id,phone,shift_start,shift_end\n")
-	chat := 500000
-	for _, c := range hotline.Counties {
-		for _, r := range countyRoles {
-			chat++
-			fmt.Fprintf(&csv, "%s %s,%s,%s,%d,,,\n", r, c.Code, r, c.Code, chat)
-		}
-	}
-	for _, r := range []hotline.Role{hotline.RoleNationalDesk, hotline.RoleInternalControl, hotline.RoleOperator} {
-		chat++
-		fmt.Fprintf(&csv, "%s desk,%s,,%d,,,\n", r, r, chat)
-	}
-	importRoster(t, db, csv.String())
+	importRoster(t, db, matrixRoster(500000))
 	responders, err := db.Responders(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -33,20 +33,8 @@ func edits(role hotline.Role, county, target string) bool {
 func TestDutyEditAccessMatrix(t *testing.T) {
 	db := openDB(t)
 	ctx := context.Background()
-	countyRoles := []hotline.Role{hotline.RolePolice, hotline.RoleSocialWorker, hotline.RoleChildProtection, hotline.RoleBorderPolice, hotline.RoleCoordinator}
 	var csv strings.Builder
-	csv.WriteString("name,role,county,telegram_chat_id,phone,shift_start,shift_end\n")
-	chat := 700000
-	for _, c := range hotline.Counties {
-		for _, r := range countyRoles {
-			chat++
-			fmt.Fprintf(&csv, "%s %s,%s,%s,%d,,,\n", r, c.Code, r, c.Code, chat)
-		}
-	}
-	for _, r := range []hotline.Role{hotline.RoleNationalDesk, hotline.RoleInternalControl, hotline.RoleOperator} {
-		chat++
-		fmt.Fprintf(&csv, "%s desk,%s,,%d,,,\n", r, r, chat)
-	}
+	csv.WriteString(matrixRoster(700000))
 	// Two responders of one role in each target, to rotate and cover.
 	csv.WriteString("Shkodër A,police,AL-10,,+355690000101,,\nShkodër B,police,AL-10,,+355690000102,,\n")
 	csv.WriteString("Tiranë A,police,AL-11,,+355690000111,,\nTiranë B,police,AL-11,,+355690000112,,\n")

@@ -40,36 +40,15 @@ func (db *DB) CheckSilence(ctx context.Context, now time.Time, silence time.Dura
 				}
 			}
 			silent := now.Sub(*last) > silence
-			var open bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM monitor_alerts WHERE name = $1 AND cleared_at IS NULL)`, name).Scan(&open); err != nil {
-				return fmt.Errorf("monitor %s: %w", name, err)
-			}
-			switch {
-			case silent && !open:
-				if _, err := tx.Exec(ctx, `INSERT INTO monitor_alerts (name, raised_at) VALUES ($1, $2)
-					ON CONFLICT (name) DO UPDATE SET raised_at = $2, cleared_at = NULL`, name, now); err != nil {
-					return fmt.Errorf("raise %s: %w", name, err)
-				}
-				raised = append(raised, name)
-			case !silent && open:
-				if _, err := tx.Exec(ctx, `UPDATE monitor_alerts SET cleared_at = $2 WHERE name = $1`, name, now); err != nil {
-					return fmt.Errorf("clear %s: %w", name, err)
-				}
-				cleared = append(cleared, name)
-			default:
-				continue
-			}
-			onDuty, err := onDutyAt(ctx, tx, now)
+			changed, err := setCondition(ctx, tx, now, name, silent, responderChannel, words(source, silent))
 			if err != nil {
 				return err
 			}
-			for _, r := range OnDutyFunc(onDuty)(hotline.RoleNationalDesk, "") {
-				if _, err := insertResponderMessage(ctx, tx, 0, hotline.OutboxConfirmation, r, responderChannel(r), words(source, silent), nil, 1, 0, now); err != nil {
-					return err
-				}
-			}
-			if err := audit(ctx, tx, now, "system", "monitor", 0, map[string]any{"condition": name, "raised": silent}); err != nil {
-				return err
+			switch {
+			case changed && silent:
+				raised = append(raised, name)
+			case changed:
+				cleared = append(cleared, name)
 			}
 		}
 		return nil
@@ -95,43 +74,61 @@ func (db *DB) CheckComponents(ctx context.Context, now time.Time, failing map[st
 		}
 		for component, bad := range failing {
 			name := "failing:" + component
-			var open bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM monitor_alerts WHERE name = $1 AND cleared_at IS NULL)`, name).Scan(&open); err != nil {
-				return fmt.Errorf("monitor %s: %w", name, err)
-			}
-			switch {
-			case bad && !open:
-				if _, err := tx.Exec(ctx, `INSERT INTO monitor_alerts (name, raised_at) VALUES ($1, $2)
-					ON CONFLICT (name) DO UPDATE SET raised_at = $2, cleared_at = NULL`, name, now); err != nil {
-					return fmt.Errorf("raise %s: %w", name, err)
+			channel := func(r hotline.Responder) hotline.Channel {
+				if want := via(component); want == hotline.ChannelSMS && r.Phone != "" || want == hotline.ChannelTelegram && r.TelegramChatID != 0 {
+					return want
 				}
-				raised = append(raised, name)
-			case !bad && open:
-				if _, err := tx.Exec(ctx, `UPDATE monitor_alerts SET cleared_at = $2 WHERE name = $1`, name, now); err != nil {
-					return fmt.Errorf("clear %s: %w", name, err)
-				}
-				cleared = append(cleared, name)
-			default:
-				continue
+				return responderChannel(r)
 			}
-			onDuty, err := onDutyAt(ctx, tx, now)
+			changed, err := setCondition(ctx, tx, now, name, bad, channel, words(component, bad))
 			if err != nil {
 				return err
 			}
-			for _, r := range OnDutyFunc(onDuty)(hotline.RoleNationalDesk, "") {
-				ch := responderChannel(r)
-				if want := via(component); want == hotline.ChannelSMS && r.Phone != "" || want == hotline.ChannelTelegram && r.TelegramChatID != 0 {
-					ch = want
-				}
-				if _, err := insertResponderMessage(ctx, tx, 0, hotline.OutboxConfirmation, r, ch, words(component, bad), nil, 1, 0, now); err != nil {
-					return err
-				}
-			}
-			if err := audit(ctx, tx, now, "system", "monitor", 0, map[string]any{"condition": name, "raised": bad}); err != nil {
-				return err
+			switch {
+			case changed && bad:
+				raised = append(raised, name)
+			case changed:
+				cleared = append(cleared, name)
 			}
 		}
 		return nil
 	})
 	return raised, cleared, err
+}
+
+// setCondition raises (on) or clears monitor condition name at now, when
+// it is not in that state already, and then tells the on-duty national
+// desk text, each on channel(r), and audits it. It reports whether the
+// state changed. Callers hold the monitor lock.
+func setCondition(ctx context.Context, tx pgx.Tx, now time.Time, name string, on bool, channel func(hotline.Responder) hotline.Channel, text string) (bool, error) {
+	var open bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM monitor_alerts WHERE name = $1 AND cleared_at IS NULL)`, name).Scan(&open); err != nil {
+		return false, fmt.Errorf("monitor %s: %w", name, err)
+	}
+	switch {
+	case on && !open:
+		if _, err := tx.Exec(ctx, `INSERT INTO monitor_alerts (name, raised_at) VALUES ($1, $2)
+			ON CONFLICT (name) DO UPDATE SET raised_at = $2, cleared_at = NULL`, name, now); err != nil {
+			return false, fmt.Errorf("raise %s: %w", name, err)
+		}
+	case !on && open:
+		if _, err := tx.Exec(ctx, `UPDATE monitor_alerts SET cleared_at = $2 WHERE name = $1`, name, now); err != nil {
+			return false, fmt.Errorf("clear %s: %w", name, err)
+		}
+	default:
+		return false, nil
+	}
+	onDuty, err := onDutyAt(ctx, tx, now)
+	if err != nil {
+		return false, err
+	}
+	for _, r := range OnDutyFunc(onDuty)(hotline.RoleNationalDesk, "") {
+		if _, err := insertResponderMessage(ctx, tx, 0, hotline.OutboxConfirmation, r, channel(r), text, nil, 1, 0, now); err != nil {
+			return false, err
+		}
+	}
+	if err := audit(ctx, tx, now, "system", "monitor", 0, map[string]any{"condition": name, "raised": on}); err != nil {
+		return false, err
+	}
+	return true, nil
 }
