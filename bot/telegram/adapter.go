@@ -44,6 +44,9 @@ type Adapter struct {
 	// WebhookSecret is compared with X-Telegram-Bot-Api-Secret-Token in webhook mode.
 	WebhookSecret string
 	limits        sendLimits
+	// Shared, when set, paces sends across processes (Redis); on a Redis
+	// error a send falls back to this process's own pacing.
+	Shared *SharedLimits
 }
 
 // HandleUpdate processes one raw update and returns nil once its effect is
@@ -326,6 +329,19 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
+// pace waits until one more message to chat is within Telegram's limits:
+// shared by every process when Shared is set, else this process's own.
+func (a *Adapter) pace(ctx context.Context, chat int64) error {
+	if a.Shared != nil {
+		err := a.Shared.wait(ctx, chat)
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		a.Log.Warn("shared send limits unavailable; pacing this process only", "err", err)
+	}
+	return a.limits.wait(ctx, chat)
+}
+
 // Send delivers an outbox item to chat (a chat id in decimal): long texts
 // are split on rune boundaries, the buttons ride on the last part. It
 // returns the parts' message_ids, comma-separated ("101,102"), so that a
@@ -342,7 +358,7 @@ func (a *Adapter) Send(ctx context.Context, chat string, m hotline.OutboundMessa
 		if i == len(parts)-1 {
 			out.Buttons = m.Buttons
 		}
-		if err := a.limits.wait(ctx, chatID); err != nil {
+		if err := a.pace(ctx, chatID); err != nil {
 			return "", &hotline.DeliveryError{Code: "rate_limit", Err: err}
 		}
 		id, err := a.API.Send(ctx, out)

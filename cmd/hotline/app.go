@@ -147,7 +147,8 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 			a.Close()
 			return nil, err
 		}
-		a.Telegram = &telegram.Adapter{API: api, Service: a.Service, Store: db, Log: log.With("part", "telegram"), WebhookSecret: cfg.TelegramSecret}
+		a.Telegram = &telegram.Adapter{API: api, Service: a.Service, Store: db, Log: log.With("part", "telegram"), WebhookSecret: cfg.TelegramSecret,
+			Shared: telegram.NewSharedLimits(a.Redis, "hotline:telegram-send:")}
 		a.Stages.Channels[hotline.ChannelTelegram] = a.Telegram
 		if cfg.TelegramMode == "webhook" {
 			if err := api.SetWebhook(ctx, cfg.PublicURL+"/webhooks/telegram", cfg.TelegramSecret); err != nil {
