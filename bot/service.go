@@ -27,7 +27,8 @@ type Store interface {
 	ClaimDelivery(ctx context.Context, source, key string, at time.Time) (bool, error)
 	ResponderByTelegramChat(ctx context.Context, chatID int64) (hotline.Responder, error)
 	ResponderByPhone(ctx context.Context, phone string) (hotline.Responder, error)
-	Acknowledge(ctx context.Context, source, key, code string, r hotline.Responder, ch hotline.Channel, now time.Time, confirm func(hotline.AckResult) string) (hotline.AckResult, error)
+	AcknowledgeAndReassure(ctx context.Context, source, key, code string, r hotline.Responder, ch hotline.Channel, now time.Time,
+		confirm func(hotline.AckResult) string, window time.Duration, notice func(lang string) string) (hotline.AckResult, error)
 	EscalateNow(ctx context.Context, source, key, code string, r hotline.Responder, now time.Time) error
 	TellResponder(ctx context.Context, source, key string, r hotline.Responder, ch hotline.Channel, tipID int64, body string, now time.Time) error
 	RelayToReporter(ctx context.Context, source, key, code string, r hotline.Responder, ch hotline.Channel, text string,
@@ -178,7 +179,7 @@ func (s *Service) FromResponder(ctx context.Context, source, key string, r hotli
 	now := s.Now()
 	switch cmd.Action {
 	case ActionAcknowledge:
-		res, err := s.Store.Acknowledge(ctx, source, key, cmd.Code, r, ch, now, func(res hotline.AckResult) string {
+		res, err := s.Store.AcknowledgeAndReassure(ctx, source, key, cmd.Code, r, ch, now, func(res hotline.AckResult) string {
 			if res.WaitingFor != "" {
 				return s.Catalogue.Text("sq", "ack_waiting", map[string]any{"Code": cmd.Code, "Role": s.roleName(res.WaitingFor)})
 			}
@@ -186,6 +187,9 @@ func (s *Service) FromResponder(ctx context.Context, source, key string, r hotli
 				return s.Catalogue.Text("sq", "ack_first", map[string]any{"Code": cmd.Code})
 			}
 			return s.Catalogue.Text("sq", "ack_again", map[string]any{"Code": cmd.Code, "Name": res.AlreadyBy})
+		}, s.ConversationWindow, func(lang string) string {
+			// Reassure the reporter (within the reply window): a person, no name.
+			return s.Catalogue.Text(lang, "ack_notice", map[string]any{"Code": cmd.Code})
 		})
 		if errors.Is(err, hotline.ErrNotFound) {
 			return s.Store.TellResponder(ctx, source, key, r, ch, 0, s.Catalogue.Text("sq", "ack_unknown", map[string]any{"Code": cmd.Code}), now)
@@ -194,14 +198,6 @@ func (s *Service) FromResponder(ctx context.Context, source, key string, r hotli
 			return fmt.Errorf("responder %d acknowledges %s: %w", r.ID, cmd.Code, err)
 		}
 		s.Log.Info("acknowledged", "tip", cmd.Code, "responder", r.ID, "first", res.First, "channel", ch)
-		if res.First {
-			// Reassure the reporter (within the reply window): a person, no name.
-			if _, err := s.Store.TellReporter(ctx, cmd.Code, now, s.ConversationWindow, func(lang string) string {
-				return s.Catalogue.Text(lang, "ack_notice", map[string]any{"Code": cmd.Code})
-			}); err != nil {
-				s.Log.Warn("acknowledgement notice to the reporter not queued", "tip", cmd.Code, "err", err)
-			}
-		}
 	case ActionReply:
 		if err := s.relay(ctx, source, key, r, ch, cmd, now); err != nil {
 			return err

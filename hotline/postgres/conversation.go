@@ -282,21 +282,27 @@ func (db *DB) TipOfSentMessage(ctx context.Context, responderID int64, messageID
 func (db *DB) TellReporter(ctx context.Context, code string, now time.Time, window time.Duration, body func(lang string) string) (bool, error) {
 	queued := false
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		var tipID, reporterID int64
-		var channel, lang string
-		err := tx.QueryRow(ctx, `SELECT t.id, r.id, r.channel, t.language FROM tips t JOIN reporters r ON r.id = t.reporter_id
-			WHERE t.reference_code = $1 AND r.opted_out_at IS NULL AND r.last_message_at > $2
-			AND EXISTS (SELECT 1 FROM reporter_contacts c WHERE c.reporter_id = r.id)`, code, now.Add(-window)).Scan(&tipID, &reporterID, &channel, &lang)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("reporter of %s: %w", code, err)
-		}
-		queued = true
-		return queueReporterMessage(ctx, tx, tipID, hotline.OutboxReporterReply, reporterID, channel, hotline.Reply{Text: body(lang)}, now)
+		var err error
+		queued, err = tellReporter(ctx, tx, code, now, window, body)
+		return err
 	})
 	return queued, err
+}
+
+// tellReporter is TellReporter in transaction tx.
+func tellReporter(ctx context.Context, tx pgx.Tx, code string, now time.Time, window time.Duration, body func(lang string) string) (bool, error) {
+	var tipID, reporterID int64
+	var channel, lang string
+	err := tx.QueryRow(ctx, `SELECT t.id, r.id, r.channel, t.language FROM tips t JOIN reporters r ON r.id = t.reporter_id
+		WHERE t.reference_code = $1 AND r.opted_out_at IS NULL AND r.last_message_at > $2
+		AND EXISTS (SELECT 1 FROM reporter_contacts c WHERE c.reporter_id = r.id)`, code, now.Add(-window)).Scan(&tipID, &reporterID, &channel, &lang)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("reporter of %s: %w", code, err)
+	}
+	return true, queueReporterMessage(ctx, tx, tipID, hotline.OutboxReporterReply, reporterID, channel, hotline.Reply{Text: body(lang)}, now)
 }
 
 // HoldOutsideWindow moves messages to reporters who have not written within

@@ -274,6 +274,26 @@ func (db *DB) EscalateDue(ctx context.Context, now time.Time, escalateAfter time
 // (mayAct), return hotline.ErrNotFound.
 func (db *DB) Acknowledge(ctx context.Context, source, key, code string, r hotline.Responder, ch hotline.Channel, now time.Time,
 	confirm func(hotline.AckResult) string) (hotline.AckResult, error) {
+	return db.acknowledge(ctx, source, key, code, r, ch, now, confirm, nil)
+}
+
+// AcknowledgeAndReassure is Acknowledge, and on the first acknowledgement
+// queues, in the same transaction, notice (worded in the tip's language) to
+// the tip's reporter when they wrote within window and can be reached (see
+// TellReporter): a person is now looking at their message.
+func (db *DB) AcknowledgeAndReassure(ctx context.Context, source, key, code string, r hotline.Responder, ch hotline.Channel, now time.Time,
+	confirm func(hotline.AckResult) string, window time.Duration, notice func(lang string) string) (hotline.AckResult, error) {
+	return db.acknowledge(ctx, source, key, code, r, ch, now, confirm, func(tx pgx.Tx, res hotline.AckResult) error {
+		if !res.First {
+			return nil
+		}
+		_, err := tellReporter(ctx, tx, code, now, window, notice)
+		return err
+	})
+}
+
+func (db *DB) acknowledge(ctx context.Context, source, key, code string, r hotline.Responder, ch hotline.Channel, now time.Time,
+	confirm func(hotline.AckResult) string, after func(pgx.Tx, hotline.AckResult) error) (hotline.AckResult, error) {
 	res := hotline.AckResult{ReferenceCode: code}
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		fresh, err := claimDelivery(ctx, tx, source, key, now)
@@ -319,6 +339,9 @@ func (db *DB) Acknowledge(ctx context.Context, source, key, code string, r hotli
 			if _, err := insertResponderMessage(ctx, tx, tipID, hotline.OutboxConfirmation, r, ch, body, nil, 0, 0, now); err != nil {
 				return err
 			}
+		}
+		if after != nil {
+			return after(tx, res)
 		}
 		return nil
 	})
