@@ -37,7 +37,7 @@ type Store interface {
 	CheckSilence(ctx context.Context, now time.Time, silence time.Duration, sources []string, words func(source string, silent bool) string) (raised, cleared []string, err error)
 	RecentSMS(ctx context.Context, responderID int64, since time.Time) (count int, oldest time.Time, err error)
 	HoldOutbox(ctx context.Context, id int64, until time.Time, reason string) error
-	CheckComponents(ctx context.Context, now time.Time, failing map[string]bool, via func(component string) hotline.Channel,
+	CheckComponents(ctx context.Context, now time.Time, process string, failing map[string]bool, via func(component string) hotline.Channel,
 		words func(component string, failing bool) string) (raised, cleared []string, err error)
 	HandOver(ctx context.Context, now time.Time, words func(hotline.TipSummary, []string) string) (int, error)
 }
@@ -88,8 +88,11 @@ type Stages struct {
 	// Health collects how this process's Telegram poller and sender fare;
 	// FailingAfter is how long one may fail without a success before the
 	// national desk is told (HEARTBEAT_FAILING; 0 = off).
-	Health             *Health
-	FailingAfter       time.Duration
+	Health       *Health
+	FailingAfter time.Duration
+	// Process names this process in heartbeat conditions (e.g. host and
+	// pid); "" is one process.
+	Process            string
 	lastComponentCheck time.Time
 	// SMSPerMinute: alert SMS to one responder beyond this many a minute
 	// are bundled (0 = 3).

@@ -80,7 +80,7 @@ func (s *Stages) checkComponents(ctx context.Context) error {
 	if len(states) == 0 {
 		return nil
 	}
-	raised, cleared, err := s.Store.CheckComponents(ctx, now, states, componentNoticeChannel, func(component string, failing bool) string {
+	raised, cleared, err := s.Store.CheckComponents(ctx, now, s.Process, states, componentNoticeChannel, func(component string, failing bool) string {
 		return s.Notices.Failing(component, failing, s.FailingAfter)
 	})
 	if len(raised)+len(cleared) > 0 {

@@ -124,7 +124,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger, now func() time.T
 		Store: db, Queue: queue, Composer: composer, Channels: map[hotline.Channel]dispatch.Channel{},
 		Now: now, EscalateAfter: cfg.EscalateAfter, Log: log.With("part", "dispatch"),
 		Metrics: dispatch.NewMetrics(a.registry), Notices: composer, Lease: cfg.OutboxLease, RemindAfter: cfg.RemindAfter, SilenceAfter: cfg.SilenceAfter,
-		Health: &dispatch.Health{}, FailingAfter: cfg.FailingAfter,
+		Health: &dispatch.Health{}, FailingAfter: cfg.FailingAfter, Process: processName(),
 	}
 	a.Service = &bot.Service{Store: db, Queue: queue, Classifier: classifier, Catalogue: catalogue, Now: now,
 		ConversationWindow: cfg.ReplyWindow, DiscreetSMS: cfg.DiscreetSMS, Wake: a.Stages.Wake, Log: log.With("part", "conversation"),
@@ -278,4 +278,10 @@ func (a *App) Close() {
 	if a.DB != nil {
 		a.DB.Close()
 	}
+}
+
+// processName names this process in heartbeat conditions: host and pid.
+func processName() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s:%d", host, os.Getpid())
 }

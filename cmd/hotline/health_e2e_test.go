@@ -50,7 +50,7 @@ func TestFailingTelegramPollerToldOnceAndOnRecovery(t *testing.T) {
 	if n != 1 {
 		t.Errorf("told %d times of the failure, want once", n)
 	}
-	if c := h.count(`SELECT count(*) FROM audit_log WHERE action = 'monitor' AND detail->>'condition' = 'failing:telegram_poller'`); c != 2 {
+	if c := h.count(`SELECT count(*) FROM audit_log WHERE action = 'monitor' AND detail->>'condition' LIKE 'failing:telegram_poller@%'`); c != 2 {
 		t.Errorf("%d monitor audit rows, want 2 (raised, cleared)", c)
 	}
 }

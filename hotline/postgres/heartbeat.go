@@ -56,16 +56,18 @@ func (db *DB) CheckSilence(ctx context.Context, now time.Time, silence time.Dura
 	return raised, cleared, err
 }
 
-// CheckComponents records the health of components this process watches
+// CheckComponents records the health of the components process watches
 // (failing: component name → failing now). A component newly failing
-// raises the condition "failing:<component>" and queues words(component,
-// true) to the on-duty national desk on via(component) when they can be
-// reached there (the channel that is not failing), else on their usual
-// channel; one working again clears it with words(component, false).
-// Conditions already in that state change nothing, so several processes
-// tell the desk once. Serialised with CheckSilence. It returns the
-// conditions raised and cleared.
-func (db *DB) CheckComponents(ctx context.Context, now time.Time, failing map[string]bool, via func(component string) hotline.Channel,
+// raises the condition "failing:<component>@<process>" and queues
+// words(component, true) to the on-duty national desk on via(component)
+// when they can be reached there (the channel that is not failing), else
+// on their usual channel; the same process seeing it work again clears it
+// with words(component, false). Conditions are per process, so two
+// processes that disagree (one failing, one working) never raise and clear
+// each other's in turn; a condition already in that state changes
+// nothing. Serialised with CheckSilence. It returns the conditions raised
+// and cleared.
+func (db *DB) CheckComponents(ctx context.Context, now time.Time, process string, failing map[string]bool, via func(component string) hotline.Channel,
 	words func(component string, failing bool) string) (raised, cleared []string, err error) {
 	err = db.inTx(ctx, func(tx pgx.Tx) error {
 		raised, cleared = nil, nil
@@ -73,7 +75,7 @@ func (db *DB) CheckComponents(ctx context.Context, now time.Time, failing map[st
 			return fmt.Errorf("lock monitor: %w", err)
 		}
 		for component, bad := range failing {
-			name := "failing:" + component
+			name := "failing:" + component + "@" + process
 			channel := func(r hotline.Responder) hotline.Channel {
 				if want := via(component); want == hotline.ChannelSMS && r.Phone != "" || want == hotline.ChannelTelegram && r.TelegramChatID != 0 {
 					return want

@@ -58,8 +58,8 @@ func TestSilentChannelToldOnceAndOnRecovery(t *testing.T) {
 
 // TestFailingComponentToldOnceAndOnRecovery: a component failing is told to
 // the on-duty national desk once, on the channel that is not failing when
-// they can be reached there, and again when it works; several processes
-// reporting the same state tell nobody twice.
+// they can be reached there, and again when it works; another process whose
+// part works does not clear (and so re-raise) it.
 func TestFailingComponentToldOnceAndOnRecovery(t *testing.T) {
 	db, conn := openDBWithConn(t) // Vera Desk: Telegram only
 	ctx := context.Background()
@@ -74,18 +74,21 @@ func TestFailingComponentToldOnceAndOnRecovery(t *testing.T) {
 		return hotline.ChannelSMS
 	}
 	for i, tc := range []struct {
-		states map[string]bool
-		want   []string // "channel: body"
+		process string
+		states  map[string]bool
+		want    []string // "channel: body"
 	}{
-		{map[string]bool{"telegram_poller": false, "sender_sms": false}, nil},
-		{map[string]bool{"telegram_poller": true}, []string{"sms: telegram_poller failing=true"}},
-		{map[string]bool{"telegram_poller": true}, nil}, // another process, the same state
-		{map[string]bool{"sender_sms": true, "telegram_poller": true}, []string{"telegram: sender_sms failing=true"}},
-		{map[string]bool{"telegram_poller": false}, []string{"sms: telegram_poller failing=false"}},
-		{map[string]bool{"telegram_poller": false, "sender_sms": false}, []string{"telegram: sender_sms failing=false"}},
+		{"a", map[string]bool{"telegram_poller": false, "sender_sms": false}, nil},
+		{"a", map[string]bool{"telegram_poller": true}, []string{"sms: telegram_poller failing=true"}},
+		{"a", map[string]bool{"telegram_poller": true}, nil}, // the same state again
+		{"a", map[string]bool{"sender_sms": true, "telegram_poller": true}, []string{"telegram: sender_sms failing=true"}},
+		{"b", map[string]bool{"sender_sms": false}, nil}, // another process whose sender works: a's condition stays
+		{"a", map[string]bool{"sender_sms": true}, nil},  // so a's is not raised again
+		{"a", map[string]bool{"telegram_poller": false}, []string{"sms: telegram_poller failing=false"}},
+		{"a", map[string]bool{"telegram_poller": false, "sender_sms": false}, []string{"telegram: sender_sms failing=false"}},
 	} {
 		at := t0.Add(time.Duration(i) * time.Minute)
-		if _, _, err := db.CheckComponents(ctx, at, tc.states, via, words); err != nil {
+		if _, _, err := db.CheckComponents(ctx, at, tc.process, tc.states, via, words); err != nil {
 			t.Fatal(err)
 		}
 		rows, err := conn.Query(ctx, `SELECT o.channel || ': ' || o.body FROM outbox o JOIN responders r ON r.id = o.responder_id
