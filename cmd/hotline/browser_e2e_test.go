@@ -141,6 +141,25 @@ func TestConsoleInChromium(t *testing.T) {
 	do(t, ctx, "back to the queue", chromedp.Navigate(h.base+"/console/"), chromedp.WaitVisible(`#queue`))
 	h.browserSignOut(t, ctx)
 
+	// Shkodër's coordinator adds a weekly rotation from the roster page.
+	h.browserSignIn(t, ctx, 100000203) // Gent Marku, coordinator, Shkodër
+	arben := fmt.Sprint(h.count(`SELECT id FROM responders WHERE name = 'Arben Hoxha'`))
+	do(t, ctx, "roster", chromedp.Navigate(h.base+"/console/roster"), chromedp.WaitReady(`form[action="/console/roster/rotations"]`))
+	// The forms sit in closed <details> (the page stays short on a phone): open them.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelectorAll('details').forEach(d => d.open = true); true`)); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, "add a rotation", chromedp.SendKeys(`form[action="/console/roster/rotations"] input[name="name"]`, "Policia Shkodër"),
+		chromedp.SetValue(`form[action="/console/roster/rotations"] select[name="role"]`, "police"),
+		chromedp.SetValue(`form[action="/console/roster/rotations"] select[name="member"]`, arben),
+		chromedp.Click(`form[action="/console/roster/rotations"] button`),
+		chromedp.WaitVisible(`form[action$="/remove"]`))
+	if page, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`)); !strings.Contains(page, "Policia Shkodër") {
+		t.Errorf("the roster page does not list the new rotation: %.300q", page)
+	}
+	screenshot(t, ctx, "roster")
+	h.browserSignOut(t, ctx)
+
 	h.browserSignIn(t, ctx, 100000401) // Vera Koci, national desk
 	now := h.clock.Now().UTC()
 	reports := fmt.Sprintf("%s/console/reports?from=%s&to=%s", h.base, now.AddDate(0, 0, -14).Format(time.DateOnly), now.AddDate(0, 0, 1).Format(time.DateOnly))

@@ -100,9 +100,10 @@ func (c *Console) rosterEdit(w http.ResponseWriter, r *http.Request, v hotline.V
 }
 
 // rotationForm reads a rotation: name, role, county ("" for national
-// roles), weekday ("mon"…), time ("08:00", Europe/Tirane), from (the date
-// of the first handover or before it) and member (responder ids, in turn
-// order; empty ones skipped). Errors wrap hotline.ErrInvalid.
+// roles), weekday ("mon"…), time ("08:00", Europe/Tirane), from (a date of
+// the first week: the first handover is the last on or before it) and
+// member (responder ids, in turn order; empty ones skipped). Errors wrap
+// hotline.ErrInvalid.
 func rotationForm(r *http.Request) (hotline.Rotation, error) {
 	rot := hotline.Rotation{Name: strings.TrimSpace(r.PostFormValue("name")), County: r.PostFormValue("county")}
 	role, err := hotline.ParseRole(r.PostFormValue("role"))
@@ -118,7 +119,10 @@ func rotationForm(r *http.Request) (hotline.Rotation, error) {
 	if err != nil {
 		return rot, hotline.ErrInvalid
 	}
-	rot.FirstHandover, rot.HandoverMinute = hotline.FirstHandoverOnOrAfter(from, day), minute
+	// In force from the week that contains from: the first handover is the
+	// last one on or before that day, so a rotation added "from today" puts
+	// its first member on duty at once, not at the next handover.
+	rot.FirstHandover, rot.HandoverMinute = hotline.FirstHandoverOnOrAfter(from.AddDate(0, 0, -6), day), minute
 	for _, s := range r.PostForm["member"] {
 		if s == "" {
 			continue

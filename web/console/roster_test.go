@@ -110,3 +110,26 @@ func TestCoordinatorEditsTheirCountysRoster(t *testing.T) {
 		t.Errorf("%d rotations and overrides left", n)
 	}
 }
+
+// TestRotationAddedFromTodayIsInForceNow: a rotation added "from" a day is
+// in force from the week that contains it (its first handover is the last
+// on or before that day), so its first member is on duty at once rather
+// than nobody until the next handover.
+func TestRotationAddedFromTodayIsInForceNow(t *testing.T) {
+	e := newEnv(t) // the clock: Monday 2026-11-30 09:00 UTC
+	gent := e.browser(t)
+	gent.signIn("100000203", "Gent Coordinator")
+	night := strconv.Itoa(e.count(t, `SELECT id FROM responders WHERE name = 'Night Officer'`))
+	form := url.Values{"name": {"Shkodër nights"}, "county": {"AL-10"}, "role": {"police"}, "weekday": {"thu"},
+		"time": {"08:00"}, "from": {"2026-11-30"}, "member": {night}}
+	if status, _ := gent.do("POST", "/console/roster/rotations", form); status != http.StatusSeeOther {
+		t.Fatalf("add rotation: %d", status)
+	}
+	if n := e.count(t, `SELECT count(*) FROM rotations WHERE first_handover = '2026-11-26'`); n != 1 {
+		t.Error("the first handover is not the Thursday before the day given")
+	}
+	// The rotation's row: its members, then whose turn it is now.
+	if _, page := gent.do("GET", "/console/roster", nil); !strings.Contains(page, "<td>Night Officer</td><td>Night Officer</td>") {
+		t.Errorf("the rotation's member is not on duty now:\n%s", page)
+	}
+}
